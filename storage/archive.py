@@ -1,0 +1,314 @@
+"""The Archive: one SQLite file holding articles, revisions, raw pages, fetches and runs.
+
+Why it is built the way it is:
+- WAL lets readers (search, Datasette) run while a crawl writes.
+- Every write is a short `BEGIN IMMEDIATE` transaction: taking the write lock up front
+  means two writers (a scheduled crawl and a one-off ingest) queue on the busy timeout
+  instead of failing with "database is locked" on a read-then-write upgrade.
+- Articles are written with plain INSERT/UPDATE, never INSERT OR REPLACE, so the FTS
+  triggers that sqlite-utils created keep the index in step (sqlite-utils#149).
+- Nothing slow (extraction, network) ever happens inside a write transaction.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import sqlite_utils
+
+from ingest.errors import ConfigError, StorageError
+from ingest.models import Article, Extraction, Rejected, Saved
+from storage.schema import MIGRATIONS, SCHEMA_VERSION
+
+BUSY_TIMEOUT_S = 60.0
+RUN_COUNTERS = ("pages", "new", "updated", "unchanged", "duplicate", "rejected", "errors")
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class QueryError(ConfigError):
+    """A search query the full-text engine cannot parse."""
+
+
+class Archive:
+    """An open archive file. Cheap to open; one per process or thread."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        try:
+            self.conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                        check_same_thread=False)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"cannot open archive {self.path}: {exc}") from exc
+        self.db = sqlite_utils.Database(self.conn)
+        self._migrate()
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A short write transaction that holds the write lock from its first statement."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StorageError(f"archive {self.path} is not writable: {exc}") from exc
+        try:
+            yield self.conn
+        except sqlite3.Error as exc:
+            self.conn.execute("ROLLBACK")
+            raise StorageError(f"write to archive {self.path} failed: {exc}") from exc
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self.conn.execute("ROLLBACK")
+                raise StorageError(f"write to archive {self.path} failed: {exc}") from exc
+
+    def _migrate(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StorageError(f"archive {self.path} has schema {version}, newer than this newsdesk "
+                               f"({SCHEMA_VERSION}): upgrade newsdesk")
+        if version == SCHEMA_VERSION:
+            return
+        # sqlite-utils' DDL helpers manage their own transactions, so migrations run under
+        # an exclusive lock taken with a plain BEGIN IMMEDIATE and committed by hand.
+        with self.write():
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+                migration(self.db)
+                self.conn.execute(f"PRAGMA user_version={number}")
+
+    # -- storing ----------------------------------------------------------------------
+
+    def save(self, result: Extraction, *, source: str | None = None, run_id: int | None = None,
+             status: int | None = 200) -> Saved:
+        """Store an extraction result and log the fetch; one short transaction."""
+        if isinstance(result, Rejected):
+            outcome = "error" if result.kind == "error" else "rejected"
+            with self.write() as conn:
+                self._log_fetch(conn, result.url, source, run_id, status, outcome, result.reason, None)
+            return Saved(outcome, result.url, reason=result.reason)
+        return self._save_article(result, source=source or result.source, run_id=run_id, status=status)
+
+    def record_error(self, url: str, reason: str, *, source: str | None = None,
+                     run_id: int | None = None, status: int | None = None) -> Saved:
+        """Log a URL that failed before extraction (network, HTTP status, size...)."""
+        with self.write() as conn:
+            self._log_fetch(conn, url, source, run_id, status, "error", reason, None)
+        return Saved("error", url, reason=reason)
+
+    def _save_article(self, article: Article, *, source: str, run_id: int | None,
+                      status: int | None) -> Saved:
+        now = utcnow()
+        record = article.record()
+        record["source"] = source
+        record["tags"] = json.dumps(article.tags, ensure_ascii=False)
+        record["categories"] = json.dumps(article.categories, ensure_ascii=False)
+        with self.write() as conn:
+            row = conn.execute(
+                "SELECT id, content_hash, revision, fetched_url, title FROM articles WHERE url = ?",
+                (article.url,),
+            ).fetchone()
+            if row is None:
+                record.update(first_seen=now, last_seen=now, revision=1)
+                columns = ", ".join(f"[{k}]" for k in record)
+                cursor = conn.execute(
+                    f"INSERT INTO articles ({columns}) VALUES ({', '.join('?' for _ in record)})",
+                    list(record.values()),
+                )
+                article_id, revision, outcome = cursor.lastrowid, 1, "new"
+                self._add_revision(conn, article_id, 1, article, now)
+            else:
+                article_id, old_hash, revision, old_fetched, _ = row
+                if old_hash == article.content_hash:
+                    conn.execute("UPDATE articles SET last_seen = ? WHERE id = ?", (now, article_id))
+                    outcome = "duplicate" if article.fetched_url != old_fetched and not self._fetched_before(
+                        conn, article.fetched_url) else "unchanged"
+                else:
+                    revision += 1
+                    record.pop("source")  # an article keeps the source that first found it
+                    record.update(last_seen=now, revision=revision)
+                    assignments = ", ".join(f"[{k}] = ?" for k in record)
+                    conn.execute(f"UPDATE articles SET {assignments} WHERE id = ?",
+                                 [*record.values(), article_id])
+                    self._add_revision(conn, article_id, revision, article, now)
+                    outcome = "updated"
+            if article.html is not None and outcome in ("new", "updated"):
+                conn.execute(
+                    "INSERT INTO raw_pages (article_id, fetched_url, fetched_at, html) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(article_id) DO UPDATE SET fetched_url = excluded.fetched_url, "
+                    "fetched_at = excluded.fetched_at, html = excluded.html",
+                    (article_id, article.fetched_url, now, zlib.compress(article.html.encode("utf-8"), 6)),
+                )
+            self._log_fetch(conn, article.fetched_url, source, run_id, status, outcome, None, article_id)
+        return Saved(outcome, article.url, article_id=article_id, revision=revision)
+
+    @staticmethod
+    def _fetched_before(conn: sqlite3.Connection, url: str) -> bool:
+        return conn.execute("SELECT 1 FROM fetches WHERE url = ? AND article_id IS NOT NULL LIMIT 1",
+                            (url,)).fetchone() is not None
+
+    @staticmethod
+    def _add_revision(conn: sqlite3.Connection, article_id: int, revision: int, article: Article,
+                      now: str) -> None:
+        conn.execute(
+            "INSERT INTO revisions (article_id, revision, title, text, content_hash, fetched_url, seen_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (article_id, revision, article.title, article.text, article.content_hash, article.fetched_url, now),
+        )
+
+    @staticmethod
+    def _log_fetch(conn: sqlite3.Connection, url: str, source: str | None, run_id: int | None,
+                   status: int | None, outcome: str, reason: str | None, article_id: int | None) -> None:
+        conn.execute(
+            "INSERT INTO fetches (url, source, run_id, status, outcome, reason, article_id, fetched_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (url, source, run_id, status, outcome, reason, article_id, utcnow()),
+        )
+
+    # -- reading ----------------------------------------------------------------------
+
+    def get(self, id_or_url: int | str) -> dict[str, Any] | None:
+        """One article by id, canonical URL or fetched URL."""
+        if isinstance(id_or_url, int) or str(id_or_url).isdigit():
+            rows = self.db.query("SELECT * FROM articles WHERE id = ?", [int(id_or_url)])
+        else:
+            rows = self.db.query(
+                "SELECT * FROM articles WHERE url = :u UNION ALL "
+                "SELECT a.* FROM articles a JOIN fetches f ON f.article_id = a.id WHERE f.url = :u LIMIT 1",
+                {"u": id_or_url},
+            )
+        row = next(iter(rows), None)
+        return _decode(row) if row else None
+
+    def revisions(self, article_id: int) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            "SELECT * FROM revisions WHERE article_id = ? ORDER BY revision", [article_id]))
+
+    def raw_html(self, article_id: int) -> str | None:
+        row = self.conn.execute("SELECT html FROM raw_pages WHERE article_id = ?", (article_id,)).fetchone()
+        return zlib.decompress(row[0]).decode("utf-8") if row else None
+
+    def count(self, source: str | None = None) -> int:
+        if source:
+            return self.conn.execute("SELECT count(*) FROM articles WHERE source = ?", (source,)).fetchone()[0]
+        return self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    def seen_urls(self, urls: list[str]) -> set[str]:
+        """Which of these URLs an earlier fetch already turned into an article or a rejection.
+
+        Errors are not "seen": a URL that failed is tried again on the next run.
+        """
+        seen: set[str] = set()
+        for start in range(0, len(urls), 500):
+            chunk = urls[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            seen.update(r[0] for r in self.conn.execute(
+                f"SELECT url FROM fetches WHERE url IN ({marks}) AND outcome != 'error' "
+                f"UNION SELECT url FROM articles WHERE url IN ({marks})", chunk + chunk))
+        return seen
+
+    def articles(self, *, source: str | None = None, since: str | None = None, until: str | None = None,
+                 language: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every matching article, streamed in id order (constant memory)."""
+        where, params = _filters(source, since, until, language)
+        sql = "SELECT * FROM articles" + (f" WHERE {where}" if where else "") + " ORDER BY id"
+        for row in self.db.query(sql, params):
+            yield _decode(row)
+
+    def search(self, query: str, *, source: str | None = None, since: str | None = None,
+               until: str | None = None, language: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        """Full-text search, best first (BM25, the title weighted over the text), with snippets."""
+        where, params = _filters(source, since, until, language, prefix="a.")
+        sql = (
+            "SELECT a.*, snippet(articles_fts, 1, '[', ']', '…', 16) AS snippet, "
+            "bm25(articles_fts, 5.0, 1.0) AS rank "
+            "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+            "WHERE articles_fts MATCH :query" + (f" AND {where}" if where else "") +
+            " ORDER BY rank LIMIT :limit"
+        )
+        params.update(query=query, limit=limit)
+        try:
+            return [_decode(row) for row in self.db.query(sql, params)]
+        except sqlite3.OperationalError as exc:
+            if "fts5" in str(exc) or "syntax" in str(exc) or "no such column" in str(exc):
+                raise QueryError(f"cannot parse search query {query!r}: {exc}. "
+                                 'Quote phrases ("wire story"), end a prefix with * (assang*).') from exc
+            raise
+
+    # -- runs -------------------------------------------------------------------------
+
+    def start_run(self, source: str, pid: int | None = None) -> int:
+        with self.write() as conn:
+            cursor = conn.execute("INSERT INTO runs (source, started_at, status, pid) VALUES (?, ?, 'running', ?)",
+                                  (source, utcnow(), pid))
+            return int(cursor.lastrowid)
+
+    def finish_run(self, run_id: int, status: str, counts: dict[str, int] | None = None,
+                   last_error: str | None = None) -> None:
+        counts = {k: v for k, v in (counts or {}).items() if k in RUN_COUNTERS}
+        sets = "".join(f", [{k}] = :{k}" for k in counts)
+        with self.write() as conn:
+            conn.execute(
+                f"UPDATE runs SET ended_at = :ended, status = :status, "
+                f"last_error = coalesce(:err, last_error){sets} WHERE id = :id",
+                {"ended": utcnow(), "status": status, "err": last_error, "id": run_id, **counts},
+            )
+
+    def runs(self, source: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        where = "WHERE source = ?" if source else ""
+        return list(self.db.query(f"SELECT * FROM runs {where} ORDER BY id DESC LIMIT {int(limit)}",
+                                  [source] if source else []))
+
+
+def _filters(source: str | None, since: str | None, until: str | None, language: str | None,
+             prefix: str = "") -> tuple[str, dict[str, Any]]:
+    clauses, params = [], {}
+    if source:
+        clauses.append(f"{prefix}source = :source")
+        params["source"] = source
+    if since:
+        clauses.append(f"{prefix}published_at >= :since")
+        params["since"] = since
+    if until:
+        # a bare day means "through the end of that day"
+        clauses.append(f"{prefix}published_at < :until")
+        params["until"] = until + "T99" if len(until) == 10 else until
+    if language:
+        clauses.append(f"{prefix}language = :language")
+        params["language"] = language
+    return " AND ".join(clauses), params
+
+
+def _decode(row: dict[str, Any]) -> dict[str, Any]:
+    row = dict(row)
+    for key in ("tags", "categories"):
+        if isinstance(row.get(key), str):
+            try:
+                row[key] = json.loads(row[key])
+            except ValueError:
+                row[key] = [row[key]]
+    return row

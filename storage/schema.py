@@ -1,0 +1,127 @@
+"""The archive's schema and its migrations, versioned with PRAGMA user_version.
+
+Each migration is a function of the sqlite-utils Database, applied once, in order, inside
+one transaction. Append new ones; never edit one that has shipped.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import sqlite_utils
+
+
+def _v1_core(db: sqlite_utils.Database) -> None:
+    db["articles"].create(
+        {
+            "id": int,
+            "url": str,  # canonical
+            "fetched_url": str,
+            "source": str,
+            "site_name": str,
+            "title": str,
+            "author": str,
+            "published_at": str,
+            "published_from": str,
+            "modified_at": str,
+            "language": str,
+            "text": str,
+            "description": str,
+            "tags": str,  # JSON list
+            "categories": str,  # JSON list
+            "image": str,
+            "word_count": int,
+            "content_hash": str,
+            "first_seen": str,
+            "last_seen": str,
+            "revision": int,
+            "cluster_id": int,
+        },
+        pk="id",
+        not_null={"url", "text", "content_hash", "first_seen", "last_seen", "revision"},
+        defaults={"revision": 1},
+    )
+    db["articles"].create_index(["url"], unique=True)
+    db["articles"].create_index(["source", "published_at"])
+    db["articles"].create_index(["published_at"])
+    db["articles"].create_index(["content_hash"])
+    db["articles"].create_index(["cluster_id"])
+    # Datasette and `sqlite-utils search` find this index by its conventional name.
+    db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
+
+    db["revisions"].create(
+        {
+            "article_id": int,
+            "revision": int,
+            "title": str,
+            "text": str,
+            "content_hash": str,
+            "fetched_url": str,
+            "seen_at": str,
+        },
+        pk=("article_id", "revision"),
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    # The fetched page, zlib-compressed, so any article can be re-extracted later.
+    db["raw_pages"].create(
+        {"article_id": int, "fetched_url": str, "fetched_at": str, "html": bytes},
+        pk="article_id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    # Every URL tried and what came of it; also the memory of "already fetched" across runs.
+    db["fetches"].create(
+        {
+            "id": int,
+            "url": str,
+            "source": str,
+            "run_id": int,
+            "status": int,
+            "outcome": str,
+            "reason": str,
+            "article_id": int,
+            "fetched_at": str,
+        },
+        pk="id",
+    )
+    db["fetches"].create_index(["url"])
+    db["fetches"].create_index(["run_id"])
+    db["runs"].create(
+        {
+            "id": int,
+            "source": str,
+            "started_at": str,
+            "ended_at": str,
+            "status": str,  # running, ok, failed, timeout, interrupted
+            "pages": int,
+            "new": int,
+            "updated": int,
+            "unchanged": int,
+            "duplicate": int,
+            "rejected": int,
+            "errors": int,
+            "last_error": str,
+            "pid": int,
+        },
+        pk="id",
+        defaults={k: 0 for k in ("pages", "new", "updated", "unchanged", "duplicate", "rejected", "errors")},
+    )
+    db["runs"].create_index(["source", "started_at"])
+    # Conditional GET and polling etiquette state, per feed or sitemap URL.
+    db["feed_state"].create(
+        {
+            "url": str,
+            "source": str,
+            "etag": str,
+            "last_modified": str,
+            "body_hash": str,
+            "checked_at": str,
+            "not_before": str,  # Retry-After / ttl: do not poll before this time
+            "failures": int,
+            "last_error": str,
+        },
+        pk="url",
+        defaults={"failures": 0},
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_core]
+SCHEMA_VERSION = len(MIGRATIONS)
