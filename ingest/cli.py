@@ -1,0 +1,425 @@
+"""The `newsdesk` command: a thin shell over the library (ingest/ and storage/).
+
+Every command opens the archive, makes one or two library calls and prints. Data goes to
+stdout, progress and errors to stderr. Exit codes: 0 success, 1 some work failed,
+2 usage or configuration error. Library errors become one line, never a traceback.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from functools import wraps
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import click
+
+from ingest.errors import ConfigError, IngestError, StorageError
+
+RECORD_FIELDS = (
+    "id", "url", "fetched_url", "source", "site_name", "title", "author", "published_at",
+    "modified_at", "language", "text", "description", "tags", "categories", "image",
+    "word_count", "content_hash", "first_seen", "last_seen", "revision", "cluster_id",
+)
+
+
+class Context:
+    """The global options, resolved once."""
+
+    def __init__(self, db: str, sources: str):
+        self.db_path = db
+        self.sources_path = sources
+
+    def archive(self):
+        from storage import Archive
+
+        return Archive(self.db_path)
+
+    def sources(self):
+        from ingest.sources import load_sources
+
+        return load_sources(self.sources_path)
+
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn library errors into one clear line and the right exit code."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ConfigError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        except (StorageError, IngestError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except BrokenPipeError:  # `newsdesk export | head`
+            sys.exit(0)
+
+    return wrapper
+
+
+def record(row: dict[str, Any]) -> dict[str, Any]:
+    """An article row as the record of SPEC.md (field order fixed, extras kept after)."""
+    out = {k: row.get(k) for k in RECORD_FIELDS}
+    out.update({k: v for k, v in row.items() if k not in out and k not in ("rank", "published_from")})
+    return out
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", envvar="NEWSDESK_DB", default="newsdesk.db", show_default=True,
+              help="The archive file ($NEWSDESK_DB).")
+@click.option("--sources", "sources_path", envvar="NEWSDESK_SOURCES", default="sources.toml",
+              show_default=True, help="The sources file ($NEWSDESK_SOURCES).")
+@click.version_option(package_name="newsdesk")
+@click.pass_context
+def main(ctx: click.Context, db: str, sources_path: str) -> None:
+    """newsdesk: crawl news sites into a clean, searchable SQLite archive.
+
+    \b
+    Example:
+      newsdesk --db news.db crawl --all
+      newsdesk --db news.db search "asylum assange"
+    """
+    ctx.obj = Context(db, sources_path)
+
+
+# -- ingest --------------------------------------------------------------------------
+
+@main.command()
+@click.argument("urls", nargs=-1)
+@click.option("--html", "html_file", type=click.Path(dir_okay=False), help="Ingest a saved page instead of fetching.")
+@click.option("--url", "page_url", help="With --html: the URL the page was saved from.")
+@click.option("--source", default="manual", show_default=True, help="Source key to file the articles under.")
+@click.pass_obj
+@handle_errors
+def ingest(obj: Context, urls: tuple[str, ...], html_file: str | None, page_url: str | None, source: str) -> None:
+    """Fetch, extract and store single articles; one line per URL.
+
+    \b
+    Examples:
+      newsdesk ingest https://example.org/news/some-story
+      newsdesk ingest --html saved.html --url https://example.org/news/some-story
+    """
+    from ingest.single import ingest_file, ingest_urls
+
+    if html_file:
+        if urls or not page_url:
+            raise ConfigError("--html FILE needs --url URL and no other URLs")
+        results = [ingest_file(obj.archive(), Path(html_file), page_url, source=source)]
+    elif urls:
+        results = ingest_urls(obj.db_path, list(urls), source=source)
+    else:
+        raise ConfigError("give one or more URLs, or --html FILE --url URL")
+    failed = False
+    for saved in results:
+        if saved.outcome in ("error", "rejected"):
+            failed = True
+            label = "error" if saved.outcome == "error" else "rejected"
+            click.echo(f"{saved.url}\t{label}: {saved.reason}")
+        else:
+            click.echo(f"{saved.url}\t{saved.outcome}")
+    sys.exit(1 if failed else 0)
+
+
+# -- query ---------------------------------------------------------------------------
+
+@main.command()
+@click.argument("query")
+@click.option("--source", help="Only this source.")
+@click.option("--since", help="Published on or after this date (YYYY-MM-DD).")
+@click.option("--until", help="Published on or before this date (YYYY-MM-DD).")
+@click.option("--lang", help="Only this language (ISO 639-1, e.g. en).")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--json", "as_json", is_flag=True, help="Print the matching records as JSON.")
+@click.pass_obj
+@handle_errors
+def search(obj: Context, query: str, source: str | None, since: str | None, until: str | None,
+           lang: str | None, limit: int, as_json: bool) -> None:
+    """Full-text search, best first, with snippets.
+
+    \b
+    Examples:
+      newsdesk search assange
+      newsdesk search '"political asylum"' --since 2021-01-01 --json
+    """
+    with obj.archive() as archive:
+        hits = archive.search(query, source=source, since=since, until=until, language=lang, limit=limit)
+    if as_json:
+        emit_json([record(h) for h in hits])
+        return
+    for hit in hits:
+        date = (hit.get("published_at") or "")[:10]
+        click.echo(f"{hit['id']:>6}  {date:10}  {hit.get('source') or '':12}  {hit.get('title') or hit['url']}")
+        click.echo(f"        {hit['snippet']}")
+    if not hits:
+        click.echo("no matches", err=True)
+
+
+@main.command()
+@click.argument("id_or_url")
+@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON.")
+@click.option("--revisions", is_flag=True, help="Also list earlier revisions of the text.")
+@click.pass_obj
+@handle_errors
+def show(obj: Context, id_or_url: str, as_json: bool, revisions: bool) -> None:
+    """One article, whole, by id or URL.
+
+    \b
+    Example:
+      newsdesk show 42 --revisions
+    """
+    with obj.archive() as archive:
+        row = archive.get(id_or_url)
+        if row is None:
+            click.echo(f"error: no article {id_or_url!r} in {obj.db_path}; try `newsdesk search`", err=True)
+            sys.exit(1)
+        data = record(row)
+        if revisions:
+            data["revisions"] = archive.revisions(row["id"])
+    if as_json:
+        emit_json(data)
+        return
+    click.echo(data["title"] or "(no title)")
+    meta = [data.get("author"), data.get("published_at"), data.get("site_name") or data.get("source")]
+    click.echo(" | ".join(str(m) for m in meta if m))
+    click.echo(f"{data['url']}  (revision {data['revision']})\n")
+    click.echo(data["text"])
+    for rev in data.get("revisions", []):
+        click.echo(f"\n--- revision {rev['revision']} seen {rev['seen_at']} ---\n{rev['text']}")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--source", help="Only this source.")
+@click.option("--since", help="Published on or after this date (YYYY-MM-DD).")
+@click.option("--until", help="Published on or before this date (YYYY-MM-DD).")
+@click.option("--lang", help="Only this language.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
+@click.pass_obj
+@handle_errors
+def export(obj: Context, fmt: str, source: str | None, since: str | None, until: str | None,
+           lang: str | None, output: str | None) -> None:
+    """Stream every matching article as JSON lines or CSV (constant memory).
+
+    \b
+    Example:
+      newsdesk export --format csv --source herald -o herald.csv
+    """
+    with obj.archive() as archive:
+        rows = (record(r) for r in archive.articles(source=source, since=since, until=until, language=lang))
+        out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+        try:
+            count = write_records(rows, fmt, out)
+        finally:
+            if output:
+                out.close()
+    click.echo(f"exported {count} articles", err=True)
+
+
+def write_records(rows: Iterable[dict[str, Any]], fmt: str, out: Any) -> int:
+    count = 0
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=RECORD_FIELDS, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            row = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v for k, v in row.items()}
+            writer.writerow(row)
+            count += 1
+    else:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+# -- runs and sources ----------------------------------------------------------------
+
+@main.command()
+@click.option("--source", help="Only this source.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handle_errors
+def runs(obj: Context, source: str | None, limit: int, as_json: bool) -> None:
+    """Crawl history: start, end, status, counts, errors.
+
+    \b
+    Example:
+      newsdesk runs --source herald
+    """
+    with obj.archive() as archive:
+        rows = archive.runs(source, limit=limit)
+    if as_json:
+        emit_json(rows)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("id", "source", "started", "ended", "status", "pages", "new", "upd", "same", "dup",
+                  "rejected", "errors", "last error")
+    for r in rows:
+        table.add_row(*(str(r[k] if r[k] is not None else "") for k in (
+            "id", "source", "started_at", "ended_at", "status", "pages", "new", "updated", "unchanged",
+            "duplicate", "rejected", "errors", "last_error")))
+    Console().print(table)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handle_errors
+def sources(obj: Context, as_json: bool) -> None:
+    """Configured sources with schedule, last run and article count.
+
+    \b
+    Example:
+      newsdesk --sources sources.toml sources
+    """
+    configured = obj.sources()
+    with obj.archive() as archive:
+        rows = []
+        for key, src in configured.items():
+            last = next(iter(archive.runs(key, limit=1)), None)
+            rows.append({
+                "source": key, "name": src.name, "schedule": str(src.schedule),
+                "articles": archive.count(key),
+                "last_run": last and last["started_at"], "last_status": last and last["status"],
+                "last_error": last and last["last_error"],
+            })
+    if as_json:
+        emit_json(rows)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("source", "name", "schedule", "articles", "last run", "status", "last error")
+    for r in rows:
+        table.add_row(r["source"], r["name"], r["schedule"], str(r["articles"]), r["last_run"] or "never",
+                      r["last_status"] or "", r["last_error"] or "")
+    Console().print(table)
+
+
+# -- crawling ------------------------------------------------------------------------
+
+@main.command()
+@click.argument("source_keys", nargs=-1)
+@click.option("--all", "all_sources", is_flag=True, help="Crawl every configured source.")
+@click.option("--max-pages", type=click.IntRange(1), help="Override each source's max_pages for this run.")
+@click.option("--quiet", is_flag=True, help="No live progress, only the summary.")
+@click.pass_obj
+@handle_errors
+def crawl(obj: Context, source_keys: tuple[str, ...], all_sources: bool, max_pages: int | None, quiet: bool) -> None:
+    """Crawl sources now, with live progress and a summary.
+
+    \b
+    Examples:
+      newsdesk crawl herald
+      newsdesk crawl --all
+    """
+    from ingest.crawl import crawl_sources
+
+    configured = obj.sources()
+    keys = list(configured) if all_sources else list(source_keys)
+    if not keys:
+        raise ConfigError("name one or more sources, or pass --all")
+    unknown = [k for k in keys if k not in configured]
+    if unknown:
+        raise ConfigError(f"{obj.sources_path}: no source {unknown[0]!r}; configured: {', '.join(configured)}")
+    ok = crawl_sources(obj.db_path, obj.sources_path, keys, max_pages=max_pages, progress=not quiet)
+    sys.exit(0 if ok else 1)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Run every source once, then exit.")
+@click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="INFO",
+              show_default=True)
+@click.option("--log-file", type=click.Path(dir_okay=False), help="Log here instead of stderr.")
+@click.pass_obj
+@handle_errors
+def schedule(obj: Context, once: bool, log_level: str, log_file: str | None) -> None:
+    """Run every source on its schedule until SIGINT/SIGTERM.
+
+    \b
+    Examples:
+      newsdesk schedule --log-file newsdesk.log
+      newsdesk schedule --once
+    """
+    from ingest.scheduler import run_scheduler
+
+    sys.exit(run_scheduler(obj.db_path, obj.sources_path, once=once, log_level=log_level, log_file=log_file))
+
+
+@main.command()
+@click.option("--source", help="Only this source.")
+@click.pass_obj
+@handle_errors
+def reextract(obj: Context, source: str | None) -> None:
+    """Rebuild articles from stored raw HTML with today's extractor.
+
+    \b
+    Example:
+      newsdesk reextract --source herald
+    """
+    from ingest.reextract import reextract_archive
+
+    with obj.archive() as archive:
+        counts = reextract_archive(archive, source=source)
+    click.echo(", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handle_errors
+def stats(obj: Context, as_json: bool) -> None:
+    """Counts per source, per day and per language; fetch error rates.
+
+    \b
+    Example:
+      newsdesk stats --json
+    """
+    from storage.stats import archive_stats
+
+    with obj.archive() as archive:
+        data = archive_stats(archive)
+    if as_json:
+        emit_json(data)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    for section, rows in data.items():
+        if not rows:
+            continue
+        table = Table(*rows[0].keys(), title=section)
+        for r in rows:
+            table.add_row(*(str(v) for v in r.values()))
+        console.print(table)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.pass_obj
+@handle_errors
+def serve(obj: Context, host: str, port: int) -> None:
+    """Browse and search the archive in Datasette, read-only.
+
+    \b
+    Example:
+      newsdesk serve --port 8001
+    """
+    from ingest.serve import serve_archive
+
+    if not os.path.exists(obj.db_path):
+        raise ConfigError(f"no archive at {obj.db_path}; crawl or ingest first, or pass --db PATH")
+    serve_archive(obj.db_path, host=host, port=port)
