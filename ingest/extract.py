@@ -32,7 +32,8 @@ def extract_article(html: str, url: str, *, hints: Hints | None = None,
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
     if doc is None or not doc.text:
         raise NotAnArticle("no article text found")
-    text = doc.text.strip()
+    lines = [line for line in doc.text.strip().splitlines() if line.strip() != (doc.title or "").strip()]
+    text = "\n".join(lines)
     return Article(
         url=url, fetched_url=url, title=doc.title, text=text, author=doc.author,
         published_at=doc.date, site_name=doc.sitename, language=doc.language,

@@ -254,7 +254,8 @@ class Archive:
         try:
             return [_decode(row) for row in self.db.query(sql, params)]
         except sqlite3.OperationalError as exc:
-            if "fts5" in str(exc) or "syntax" in str(exc) or "no such column" in str(exc):
+            # Anything but a busy/locked database here is the query's fault.
+            if "locked" not in str(exc) and "busy" not in str(exc):
                 raise QueryError(f"cannot parse search query {query!r}: {exc}. "
                                  'Quote phrases ("wire story"), end a prefix with * (assang*).') from exc
             raise
