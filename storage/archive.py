@@ -73,18 +73,14 @@ class Archive:
             raise StorageError(f"archive {self.path} is not writable: {exc}") from exc
         try:
             yield self.conn
-        except sqlite3.Error as exc:
-            self.conn.execute("ROLLBACK")
-            raise StorageError(f"write to archive {self.path} failed: {exc}") from exc
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
-            try:
-                self.conn.execute("COMMIT")
-            except sqlite3.Error as exc:
+            self.conn.execute("COMMIT")
+        except BaseException as exc:
+            # SQLite may already have rolled back by itself (SQLITE_FULL, SQLITE_IOERR).
+            if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
                 raise StorageError(f"write to archive {self.path} failed: {exc}") from exc
+            raise
 
     def _migrate(self) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
