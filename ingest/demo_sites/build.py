@@ -136,9 +136,10 @@ def _herald(rng: random.Random, made: dict) -> DemoSite:
         "international", ["Julian Assange", "Mexico", "WikiLeaks"], cards=stories.SEED_CARDS, variant=0,
         topic="assange")
     made[("herald", seed.path)] = None
+    made["distinct"].add(seed_paragraphs, seed.title)
     articles = [seed]
     for i, when in enumerate(_dates(rng, datetime(2021, 1, 8, 18, 30, tzinfo=tz), 23)):
-        story = stories.make_story(rng)
+        story = made["distinct"].story(rng)
         path = _unique(f"/{story.section}/{slugify(story.title)}", taken)
         author = rng.choice([["IANS"], ["PTI"], ["NH Web Desk"], _names(rng)])
         article = DemoArticle("herald", path, story.title, author, when, story.paragraphs, story.section,
@@ -158,7 +159,7 @@ def _wpdaily(rng: random.Random, made: dict) -> DemoSite:
     taken: set[str] = set()
     articles = []
     for i, when in enumerate(_dates(rng, datetime(2021, 1, 8, 7, 15, tzinfo=tz), 24)):
-        story = stories.make_story(rng)
+        story = made["distinct"].story(rng)
         path = _unique(f"/{when:%Y/%m/%d}/{slugify(story.title)}", taken) + "/"
         authors = _names(rng, 2 if i in (4, 11) else 1)
         modified = when + timedelta(hours=rng.randint(1, 30)) if i % 2 else None
@@ -180,7 +181,7 @@ def _wirenews(rng: random.Random, made: dict, herald: DemoSite, wpdaily: DemoSit
     articles = []
     dates = _dates(rng, datetime(2021, 1, 8, 21, 40, tzinfo=tz), 15)
     for when in dates:
-        story = stories.make_story(rng)
+        story = made["distinct"].story(rng)
         path = _unique(f"/news/{when:%Y/%m/%d}/{slugify(story.title, 7)}", taken)
         authors = rng.choice([_names(rng), _names(rng), ["Wire News Staff"]])
         articles.append(DemoArticle("wirenews", path, story.title, authors, when, story.paragraphs,
@@ -201,7 +202,7 @@ def _wirenews(rng: random.Random, made: dict, herald: DemoSite, wpdaily: DemoSit
             lead = story.alt_lead
         paragraphs = [lead, *original.paragraphs[1:]]
         if n in (2, 4) and len(paragraphs) > 7:
-            paragraphs = paragraphs[:-2]
+            paragraphs = paragraphs[:-1]
         when = original.published.astimezone(tz) + timedelta(hours=2 + n, minutes=13)
         path = _unique(f"/news/{when:%Y/%m/%d}/{slugify(title, 7)}", taken)
         articles.append(DemoArticle("wirenews", path, title, ["Wire News Staff"], when, paragraphs,
@@ -251,7 +252,7 @@ def build_sites(seed: int = DEFAULT_SEED) -> dict[str, DemoSite]:
     """The three demo sites, keyed herald / wpdaily / wirenews; a fresh copy on every call."""
     if seed not in _CACHE:
         rng = random.Random(seed)
-        made: dict = {}
+        made: dict = {"distinct": stories.Distinct()}
         herald = _herald(rng, made)
         wpdaily = _wpdaily(rng, made)
         herald.sort()

@@ -56,19 +56,20 @@ def herald_article(site: DemoSite, article: DemoArticle, base: str) -> str:
             f'<meta property="article:published_time" content="{iso}">\n'
             f'<meta property="article:section" content="{_e(article.section.title())}">\n'
             f'<link rel="alternate" type="application/rss+xml" title="{_e(site.name)}" href="{base}/stories.rss">\n')
+    # Variants seen on Quintype sites: the card metadata as a <p> or a <span>, and the
+    # social footer as one more text element (inside the story) or a block after it.
+    card_meta = ('<div class="card-meta"><span class="card-published">Published: undefined</span></div>'
+                 if article.variant == 1 else '<div class="arr--element-container"><p>Published: undefined</p></div>')
     cards, start = [], 0
     for i, size in enumerate(article.cards or (len(article.paragraphs),)):
         paras = "".join(f"<p>{_e(p)}</p>" for p in article.paragraphs[start:start + size])
         start += size
-        if article.variant == 1:
-            text = f'<div class="story-element story-element-text"><div class="text-m__text">{paras}</div></div>'
-            card_meta = '<time class="arr--card-meta">Published: undefined</time>'
-        else:
-            text = f'<div class="story-element story-element-text">{paras}</div>'
-            card_meta = '<div class="card-meta"><span class="card-published">Published: undefined</span></div>'
+        if article.variant == 2:
+            paras = f'<div class="text-m__text">{paras}</div>'
+        text = f'<div class="story-element story-element-text">{paras}</div>'
         cards.append(f'<div class="story-card" id="card-{i + 1}">\n{text}\n{card_meta}\n</div>\n')
-    footer = (f'<div class="social-follow"><p>{_e(FOLLOW)}</p>\n<p>{_e(TELEGRAM)}</p></div>\n'
-              '<div class="card-meta"><span class="card-published">Published: undefined</span></div>\n')
+    css = "social-follow" if article.variant == 2 else "story-element story-element-text"
+    footer = f'<div class="{css}"><p>{_e(FOLLOW)}</p>\n<p>{_e(TELEGRAM)}</p></div>\n{card_meta}\n'
     inside = footer if article.variant == 0 else ""
     outside = footer if article.variant != 0 else ""
     return (_head(f"{article.title} | {site.name}", url, meta) +
@@ -123,7 +124,7 @@ def wpdaily_article(site: DemoSite, article: DemoArticle, base: str) -> str:
         f'</footer><div class="comment-content"><p>{_e(text)}</p></div></article></li>'
         for who, text in COMMENTS[: 2 + article.post_id % 3])
     n_comments = 2 + article.post_id % 3
-    return (_head(f"{article.title} &#8211; {site.name}".replace("&#8211;", "-"), url, meta) +
+    return (_head(f"{article.title} - {site.name}", url, meta) +
             f'<body class="post-template-default single single-post postid-{article.post_id} single-format-standard">\n'
             '<div id="page" class="site">\n<header id="masthead" class="site-header">'
             f'<p class="site-title"><a href="/" rel="home">{_e(site.name)}</a></p>\n'

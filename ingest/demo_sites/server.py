@@ -250,7 +250,10 @@ class DemoServer:
         with self._lock:
             self._added += 1
             rng = random.Random(f"{self.seed}-{site}-{self._added}")
-            story = stories.make_story(rng)
+            distinct = stories.Distinct()
+            for existing in (a for d in self.sites.values() for a in d.articles):
+                distinct.add(existing.paragraphs, existing.title)
+            story = distinct.story(rng)
             demo = self.sites[site]
             newest = max(a.published for a in demo.articles)
             when = newest + timedelta(hours=1, minutes=7 * self._added)

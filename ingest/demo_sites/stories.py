@@ -393,7 +393,7 @@ def make_story(rng: random.Random, topic: Topic | None = None, n_paragraphs: int
     """One story: a lead, then 1-2 sentence paragraphs drawn without replacement."""
     topic = topic or rng.choice(TOPICS)
     cast = _cast(rng, topic)
-    n = n_paragraphs or rng.randint(6, 13)
+    n = n_paragraphs or rng.randint(6, 12)
     leads = list(topic.leads)
     rng.shuffle(leads)
     lead = leads[0].format_map(cast)
@@ -401,8 +401,10 @@ def make_story(rng: random.Random, topic: Topic | None = None, n_paragraphs: int
                 "E": cast["expert_last"] + " said", "R": cast["resident"] + " said",
                 "S": rng.choice(SPOKESPEOPLE[topic.key]) + " said"}
     quotes = [f'"{q[2:]}," {speakers[q[0]]}.' for q in rng.sample(topic.quotes, len(topic.quotes))]
-    pool = [s.format_map(cast) for s in rng.sample(topic.body, len(topic.body))]
-    shared = [s.format_map(cast) for s in rng.sample(SHARED, 6)]
+    # Each story takes only part of its topic's pool, so stories on one topic differ.
+    pool = [s.format_map(cast) for s in rng.sample(topic.body, rng.randint(5, 8))]
+    shared = [s.format_map(cast) for s in rng.sample(SHARED, 5)]
+    quotes = quotes[: rng.randint(1, 3)]
     paragraphs = [lead]
     while len(paragraphs) < n and (pool or shared or quotes):
         roll = rng.random()
@@ -473,3 +475,36 @@ SPANISH = (
       "La autoridad ambiental tendrá un plazo de treinta días para supervisar las obras de depuración que "
       "exige el tribunal."]),
 )
+
+
+def shingles(text: str) -> set[tuple[str, ...]]:
+    words = text.lower().split()
+    return {tuple(words[i:i + 3]) for i in range(len(words) - 2)}
+
+
+def jaccard(a: set, b: set) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+class Distinct:
+    """Draws stories until one is far enough from every story drawn before (word
+    3-shingle Jaccard below `limit`) and has a headline of its own."""
+
+    def __init__(self, limit: float = 0.3):
+        self.limit = limit
+        self.seen: list[set] = []
+        self.titles: set[str] = set()
+
+    def add(self, paragraphs: list[str], title: str) -> None:
+        self.seen.append(shingles(" ".join(paragraphs)))
+        self.titles.add(title)
+
+    def story(self, rng: random.Random) -> Story:
+        for _ in range(200):
+            story = make_story(rng)
+            marks = shingles(" ".join(story.paragraphs))
+            if story.title not in self.titles and all(jaccard(marks, s) < self.limit for s in self.seen):
+                self.seen.append(marks)
+                self.titles.add(story.title)
+                return story
+        raise RuntimeError("could not draw a distinct story: widen the sentence pools")
