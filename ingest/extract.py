@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import trafilatura
 
+from ingest.boilerplate import strip_learned
 from ingest.errors import ExtractionError
 from ingest.models import Article, Hints
 
@@ -33,6 +34,8 @@ def extract_article(html: str, url: str, *, hints: Hints | None = None,
     if doc is None or not doc.text:
         raise NotAnArticle("no article text found")
     text = doc.text.strip()
+    if options is not None and options.boilerplate:
+        text = strip_learned(text, options.boilerplate)  # the site's learned template lines
     return Article(
         url=url, fetched_url=url, title=doc.title, text=text, author=doc.author,
         published_at=doc.date, site_name=doc.sitename, language=doc.language,
