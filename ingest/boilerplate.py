@@ -14,9 +14,11 @@ The rule (`is_boilerplate`), with `support` = articles of the site holding the l
   never be learned, however small the site;
 - share >= MIN_SHARE (30%);
 - and the line is short (a key of at most SHORT_CHARS = 120 characters, about twenty
-  English words), or, for longer lines, share >= LONG_MIN_SHARE (60%) of a site with
-  at least LONG_MIN_SITE (10) articles: a long sentence is only a template when it is
-  nearly everywhere.
+  English words) and holds no number, or else share >= LONG_MIN_SHARE (60%) of a site
+  with at least LONG_MIN_SITE (10) articles: a long sentence is only a template when it
+  is nearly everywhere. Numbers count as "long" because the key folds digit runs to 0
+  (so "(c) 2024" and "(c) 2025" match): the first lines of a site's automated stories
+  ("Sensex closes at 72,345, up 0.5%") share a key, and must not be learned on 30%.
 
 Learning is sticky: once learned, a line stays learned for its site (the `learned_lines`
 table records when and on what counts), because articles stored afterwards no longer
@@ -28,10 +30,10 @@ The site is the host of the canonical URL, without a leading "www." (`site_of`).
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from urllib.parse import urlsplit
+
+from ingest.clean import normalize_line
 
 MIN_SUPPORT = 5
 MIN_SHARE = 0.30
@@ -39,21 +41,16 @@ SHORT_CHARS = 120
 LONG_MIN_SHARE = 0.60
 LONG_MIN_SITE = 10
 
-_SPACE_RE = re.compile(r"\s+")
-# Punctuation and symbols at either end: "Advertisement", "ADVERTISEMENT:" and "— Advertisement —"
-# are one line.
-_EDGE_RE = re.compile(r"^[\W_]+|[\W_]+$")
-
 
 def line_key(line: str) -> str:
-    """The comparison key of one line: Unicode-folded, case-folded, spaces collapsed,
-    punctuation trimmed at the ends. Empty for a blank line.
+    """The comparison key of one line: ingest.clean.normalize_line, the key extraction
+    itself checks learned lines against (NFKC, case-folded, digit runs as 0, punctuation
+    dropped, spaces collapsed). Empty for a line of only punctuation."""
+    return normalize_line(line)
 
-    Digits are kept as they are: folding them would make the lines of a site's automated
-    stories ("Sensex closes at 72,345, up 0.5%") one line, learned and then deleted."""
-    text = unicodedata.normalize("NFKC", line).casefold()
-    text = _SPACE_RE.sub(" ", text).strip()
-    return _EDGE_RE.sub("", text)
+
+def _has_number(key: str) -> bool:
+    return "0" in key.split()
 
 
 def line_keys(text: str) -> dict[str, str]:
@@ -74,7 +71,7 @@ def is_boilerplate(key: str, support: int, site_articles: int) -> bool:
     share = support / site_articles
     if share < MIN_SHARE:
         return False
-    if len(key) <= SHORT_CHARS:
+    if len(key) <= SHORT_CHARS and not _has_number(key):
         return True
     return site_articles >= LONG_MIN_SITE and share >= LONG_MIN_SHARE
 
