@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 # Values a CMS template renders when the field it should fill is empty.
 _PLACEHOLDER = (
-    r"(?:undefined|null|nil|none|nan|n/?a|tbd|tba|invalid\s+date|\[object\s+object\]|"
+    r"(?:undefined|null|nil|none|nan|n/?a|tbd|tba|true|false|invalid\s+date|\[object\s+object\]|"
     r"\{\{[^}]*\}\}|\$\{[^}]*\}|%[a-z_]+%|-{1,3}|—|–|\.{2,3}|…|0{1,2}:0{2}|0000-00-00)"
 )
 # Labels of timestamp widgets, in the languages of the sites we meet most.
@@ -56,7 +56,7 @@ _LABEL_PREFIX = re.compile(rf"^{_DATE_LABEL}\s*[:：|-]?\s*", re.I)
 
 # Calls to follow/join/subscribe/share/download/sign up: the line opens with the verb.
 _CALL_VERB = (
-    r"(?:follow|join|subscribe|sign\s*up|signup|register|download|get|install|share|like|"
+    r"(?:follow|join|subscribe|sign\s*up|signup|register|download|install|share|"
     r"connect\s+with|stay\s+(?:connected|updated|tuned)|click\s+here|tap\s+here|"
     r"folgen\s+sie|folge\s+uns|abonnieren\s+sie|abonniere|laden\s+sie|teilen|"
     r"suivez|rejoignez|abonnez-vous|inscrivez-vous|téléchargez|partagez|"
@@ -64,13 +64,13 @@ _CALL_VERB = (
 )
 # What such a call is about: a channel, a platform, an app, a newsletter.
 _CALL_OBJECT = re.compile(
-    r"\b(?:us|our|channel|channels|newsletters?|app|apps|updates|alerts|podcast|feed|"
+    r"\b(?:(?-i:us)|our|channel|channels|newsletters?|app|apps|updates|alerts|podcast|feed|"
     r"facebook|twitter|x\.com|instagram|telegram|whatsapp|youtube|google\s+news|linkedin|tiktok|"
     r"threads|snapchat|pinterest|reddit|mastodon|bluesky|flipboard|koo|sharechat|"
     r"uns|unseren?|unsere|newsletter|kanal|nous|notre|nos|chaîne|nuestro|nuestra|canal|boletín)\b",
     re.I,
 )
-_CALL_START = re.compile(rf"^(?:to\s+|please\s+|and\s+|also\s+|now\s+|»\s*)?{_CALL_VERB}\b(?!-)", re.I)
+_CALL_START = re.compile(rf"^(?:to\s+|please\s+|also\s+|now\s+|»\s*)?{_CALL_VERB}\b(?!-)", re.I)
 _SOCIAL_NAMES = re.compile(
     r"^(?:(?:share|teilen|partager|compartir)\s*(?:this|on|via|:)?\s*[:|]?\s*)?"
     r"(?:(?:facebook|twitter|x|instagram|telegram|whatsapp|youtube|google\s+news|linkedin|tiktok|"
@@ -110,13 +110,15 @@ def normalize_line(line: str) -> str:
     """The key under which a line is compared with learned site-wide boilerplate.
 
     NFKC, case-folded, every run of digits replaced by "0" (so "© 2024" and "© 2025" match,
-    as do counters), punctuation and symbols dropped, whitespace collapsed. Two lines
-    with the same key are the same boilerplate line.
+    as do counters), punctuation, symbols and underscores dropped, whitespace collapsed.
+    Two lines with the same key are the same boilerplate line.
     """
     text = unicodedata.normalize("NFKC", line).casefold()
-    text = re.sub(r"\d+", "0", text)
-    text = "".join(" " if unicodedata.category(ch)[0] in "PSZC" else ch for ch in text)
-    return " ".join(text.split())
+    return " ".join(_NON_WORD.sub(" ", _DIGITS.sub("0", text)).split())
+
+
+_DIGITS = re.compile(r"\d+")
+_NON_WORD = re.compile(r"[\W_]+")
 
 
 def normalize_text(text: str) -> str:
@@ -163,14 +165,17 @@ def is_teaser_or_ad(line: str) -> bool:
     return bool(_AD_LABEL.match(line) or _TEASER.match(line))
 
 
-def is_byline(line: str, authors: Iterable[str] = ()) -> bool:
-    """"By Jane Doe", "Von Anna Müller | dpa", or a line that is just the author's name."""
+def is_byline(line: str, author_keys: set[str] = frozenset()) -> bool:
+    """"By Jane Doe", "Von Anna Müller | dpa", or a line that is just an author's name.
+
+    author_keys: the authors' names as normalize_line keys.
+    """
     if len(line.split()) > 10 or line.rstrip().endswith((".", "!", "?", '"', "”")):
         return False
-    key = normalize_line(line)
-    names = {normalize_line(a) for a in authors if a}
-    if key in names or key.removeprefix("by ") in names:
-        return True
+    if author_keys:
+        key = normalize_line(line)
+        if key in author_keys or key.removeprefix("by ") in author_keys:
+            return True
     return bool(_BYLINE.match(line)) and _mostly_capitalized(line.split(None, 1)[1])
 
 
@@ -184,18 +189,20 @@ def _is_sentence_like(line: str) -> bool:
     return line.rstrip().endswith((".", "!", "?", "…", '"', "”", "»", "“", "'")) or any(q in line for q in '"“”«»„')
 
 
-def repeated_label_lines(lines: list[str]) -> set[str]:
+def repeated_label_lines(lines: list[str], keys: list[str] | None = None) -> set[str]:
     """Short, non-sentence lines that occur more than once in one article (template widgets).
 
-    Table rows (trafilatura renders cells with `|`) and sentences never count.
+    Returns their normalize_line keys. Table rows (trafilatura renders cells with `|`) and
+    sentences never count.
     """
-    counts = Counter(normalize_line(line) for line in lines)
+    keys = keys if keys is not None else [normalize_line(line) for line in lines]
+    counts = Counter(keys)
     found = set()
-    for line in lines:
-        key = normalize_line(line)
-        if counts[key] < 2 or not key:
+    for line, key in zip(lines, keys):
+        if counts[key] < 2 or not key or key in found:
             continue
-        if "|" in line or _is_sentence_like(line) or len(line.split()) > 8:
+        # Table rows, list items (trafilatura's "- ") and sentences may repeat for real.
+        if "|" in line or line.startswith("- ") or _is_sentence_like(line) or len(line.split()) > 8:
             continue
         found.add(key)
     return found
@@ -210,22 +217,26 @@ def clean_lines(lines: Iterable[str], *, titles: Iterable[str] = (), authors: It
     """
     lines = [" ".join(line.split()) for line in lines]
     lines = [line for line in lines if line]
+    keys = [normalize_line(line) for line in lines]
     title_keys = {normalize_line(t) for t in titles if t}
-    authors = list(authors)
-    template = repeated_label_lines(lines)
+    author_keys = {normalize_line(a) for a in authors if a}
+    template = repeated_label_lines(lines, keys)
     kept = []
-    for line in lines:
-        key = normalize_line(line)
+    for line, key in zip(lines, keys):
         if not key:  # only punctuation or symbols: separators, bullets
             continue
         if key in title_keys or key in boilerplate or key in template:
             continue
-        if is_placeholder_line(line) or is_timestamp_line(line) or is_call_to_action(line):
-            continue
-        if is_teaser_or_ad(line) or is_byline(line, authors):
+        if len(line) <= 200 and _is_boilerplate_shape(line, author_keys):
             continue
         kept.append(line)
     return kept
+
+
+def _is_boilerplate_shape(line: str, author_keys: set[str]) -> bool:
+    line = line.removeprefix("- ")  # a list item is judged by its content
+    return (is_placeholder_line(line) or is_timestamp_line(line) or is_call_to_action(line)
+            or is_teaser_or_ad(line) or is_byline(line, author_keys))
 
 
 def clean_text(text: str, *, titles: Iterable[str] = (), authors: Iterable[str] = (),

@@ -7,6 +7,7 @@ a site. Dates keep the offset the page gives (never converted to UTC) and a day 
 """
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -53,8 +54,11 @@ class PageMeta:
 # ---------------------------------------------------------------- reading the sources
 
 def _clean(value: Any) -> str | None:
+    """Whitespace collapsed; entities left escaped by the CMS ("R&uuml;ckbau") decoded."""
     if not isinstance(value, str):
         return None
+    if "&" in value:
+        value = html.unescape(value)
     value = " ".join(value.split())
     return value or None
 
@@ -189,25 +193,17 @@ _TITLE_SEPARATORS = re.compile(r"\s+[|–—:·»-]\s+|\s+[|]\s*")
 
 
 def _strip_site(title: str, site_names: list[str]) -> str:
-    """'Headline | Site' and 'Site - Headline' lose the site part."""
+    """'Headline | Site' and 'Site - Headline' lose the site part (a known name or a domain)."""
     parts = _TITLE_SEPARATORS.split(title)
     if len(parts) < 2:
         return title
     keys = {_key(s) for s in site_names if s}
-    kept = [p for p in parts if _key(p) not in keys]
-    if len(kept) < len(parts) and kept:
-        return _rejoin(title, kept)
-    # Unknown site name: drop a short last segment ("Headline | Daily News").
-    if len(parts[-1].split()) <= 4 and len(" ".join(parts[:-1]).split()) >= 3:
-        return title[: title.rfind(parts[-1])].rstrip(" |–—:·»-")
+    kept = [p for p in parts if _key(p) not in keys and not re.fullmatch(r"[\w.-]+\.[a-z]{2,}", p.strip().lower())]
+    if kept and len(kept) < len(parts):
+        start = title.find(kept[0])
+        end = title.rfind(kept[-1]) + len(kept[-1])
+        return title[start:end].strip()
     return title
-
-
-def _rejoin(title: str, kept: list[str]) -> str:
-    # Keep the original separators inside the kept span: cut the title at the first and last kept part.
-    start = title.find(kept[0])
-    end = title.rfind(kept[-1]) + len(kept[-1])
-    return title[start:end].strip()
 
 
 def _key(text: str) -> str:
@@ -215,16 +211,19 @@ def _key(text: str) -> str:
 
 
 def choose_title(h1s: list[str], candidates: list[str], site_names: list[str]) -> str | None:
-    """The headline: an <h1> the meta titles confirm, else the meta title without the site name."""
-    keys = [_key(c) for c in candidates]
-    for h1 in h1s:
-        k = _key(h1)
-        if k and any(c == k or c.startswith(k + " ") or (k.startswith(c) and len(c) > 20) for c in keys):
-            return h1
-    for candidate in candidates:
-        stripped = _strip_site(candidate, site_names)
-        if stripped:
-            return stripped
+    """The headline the page declares (og:title, then JSON-LD headline...) without the site name.
+
+    The <h1> wins only where it is the declared title minus a suffix we could not
+    recognize as the site's ("Headline | DW | 28.04.2023"), or when no title is declared.
+    """
+    stripped = [s for s in (_strip_site(c, site_names) for c in candidates) if s]
+    h1s = [h for h in h1s if _key(h)]
+    if stripped:
+        declared = stripped[0]
+        for h1 in h1s[:1]:
+            if _key(declared).startswith(_key(h1) + " ") and _TITLE_SEPARATORS.search(declared[len(h1) - 1:] if len(declared) > len(h1) else ""):
+                return h1
+        return declared
     return h1s[0] if h1s else None
 
 
@@ -239,7 +238,9 @@ def clean_authors(names: list[str]) -> list[str]:
     out: list[str] = []
     seen = set()
     for raw in names:
-        raw = _AUTHOR_PREFIX.sub("", raw.strip())
+        if raw.lstrip().startswith("("):  # "(Image: Getty Images)": a credit, not a name
+            continue
+        raw = _AUTHOR_PREFIX.sub("", re.sub(r"\s*\([^)]*\)", "", raw).strip())
         if re.match(r"^(?:https?:|www\.)", raw) or "@" in raw and " " not in raw:
             continue
         for name in _AUTHOR_SPLIT.split(raw):
@@ -255,14 +256,48 @@ def clean_authors(names: list[str]) -> list[str]:
     return out
 
 
+def _only_organizations(value: Any, site_names: list[str]) -> bool:
+    """JSON-LD authors that are all Organizations, or just the site's own name."""
+    items = value if isinstance(value, list) else [value]
+    keys = {_key(s) for s in site_names}
+    for item in items:
+        if isinstance(item, dict):
+            if "organization" in _types(item) or "newsmediaorganization" in _types(item):
+                continue
+            name = _clean(item.get("name"))
+        else:
+            name = _clean(item)
+        if name and _key(name) not in keys:
+            return False
+    return True
+
+
+# Meta names that carry authors; Dublin Core and citation_* write "Family, Given".
+_META_AUTHOR_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
+                     "dcterms.creator", "citation_author", "byl", "cxenseparse:author")
+_FAMILY_FIRST_KEYS = {"dc.creator", "dcterms.creator", "citation_author"}
+
+
+def _meta_authors(meta: dict[str, list[str]]) -> list[str]:
+    for key in _META_AUTHOR_KEYS:
+        values = [v for v in meta.get(key, []) if not v.startswith(("http://", "https://"))]
+        if not values:
+            continue
+        if key in _FAMILY_FIRST_KEYS:
+            values = [" ".join(reversed([p.strip() for p in v.split(",")])) if v.count(",") == 1 else v for v in values]
+        return values
+    return []
+
+
 def _byline_names(tree: HtmlElement) -> list[str]:
+    """Names in rel=author / itemprop=author markup; with many, the page lists other stories too."""
     names = []
     for el in tree.xpath('//*[@rel="author" or @itemprop="author"][not(self::meta) and not(self::link)]'):
         inner = el.xpath('.//*[@itemprop="name"]')
         text = _clean((inner[0] if inner else el).text_content())
-        if text and len(text) < 80:
+        if text and len(text) < 80 and text not in names:
             names.append(text)
-    return names
+    return names if len(names) <= 4 else names[:1]
 
 
 # ---------------------------------------------------------------- the whole set
@@ -287,24 +322,21 @@ def read_metadata(tree: HtmlElement) -> PageMeta:
     h1s = [t for t in (_clean(h.text_content()) for h in tree.xpath("//body//h1")) if t][:3]
     title_tag = tree.find(".//title")
     candidates = [c for c in (
-        _clean(page.get("headline")), _first(meta, "og:title"), _first(meta, "twitter:title"),
+        _first(meta, "og:title"), _clean(page.get("headline")), _first(meta, "twitter:title"),
         _first(meta, "title", "dc.title", "parsely-title", "sailthru.title"),
         _clean(title_tag.text_content()) if title_tag is not None else None,
     ) if c]
     found.title_candidates = candidates
     found.title = choose_title(h1s, candidates, site_names)
 
-    # Authors
-    authors = _names(page.get("author")) or _names(page.get("creator"))
-    if not authors:
-        for key in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
-                    "dcterms.creator", "byl", "cxenseparse:author"):
-            values = [v for v in meta.get(key, []) if not v.startswith(("http://", "https://"))]
-            if values:
-                authors = values
-                break
-    if not authors:
-        authors = _byline_names(tree)
+    # Authors: people first. An organization as author (often the publisher itself) only
+    # stands when no person is named anywhere else on the page.
+    ld_authors = page.get("author") or page.get("creator")
+    authors = _names(ld_authors)
+    organizations_only = bool(authors) and _only_organizations(ld_authors, site_names)
+    if not authors or organizations_only:
+        fallback = authors
+        authors = _meta_authors(meta) or _byline_names(tree) or fallback
     found.authors = clean_authors(authors)
 
     # Dates: published only from fields that mean "published"; modified kept apart.

@@ -37,13 +37,12 @@ def challenge_reason(tree: HtmlElement, html: str) -> str | None:
     title = tree.findtext(".//title") or ""
     if _CHALLENGE.search(title):
         return f"challenge page ({' '.join(title.split())!r})"
-    if _CHALLENGE_MARKUP.search(html[:200_000]):
+    # Interstitials are small pages with almost no text; real articles may carry a challenge
+    # script too (Cloudflare injects one), so size and text decide, not the script alone.
+    if len(html) < 60_000:
         body = _body_text(tree)
-        # Real articles may load a challenge script too; an interstitial has almost no text.
-        if len(body.split()) < 150:
+        if len(body.split()) < 150 and (_CHALLENGE_MARKUP.search(html) or _CHALLENGE.search(body)):
             return "challenge page (bot protection instead of content)"
-    elif len(html) < 30_000 and _CHALLENGE.search(_body_text(tree)[:2000]):
-        return "challenge page (bot protection instead of content)"
     return None
 
 
