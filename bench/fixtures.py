@@ -3,8 +3,8 @@
     python -m bench.fixtures            # a per-class table
     python -m bench.fixtures --pages    # and one row per page
 
-Body text is scored with word 3-shingle (per line, multiset) precision / recall / F1 against the hand-written
-expected text; "boilerplate" counts the page's injected boilerplate lines (recorded in
+Body text is scored with bench.quality's word 3-shingle (multiset) precision / recall / F1
+against the hand-written expected text; "boilerplate" counts the page's injected boilerplate lines (recorded in
 tests/quality/fixtures.json) still present in the output. tests/test_quality_fixtures.py
 asserts on the same numbers.
 """
@@ -18,15 +18,11 @@ from pathlib import Path
 
 import trafilatura
 
+from bench.quality import body_scores
 from ingest.clean import normalize_line
 from ingest.extract import extract_article
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "quality"
-
-try:  # the shared scorer of bench/quality.py, when it is there
-    from bench.quality import score_text as _shared_score  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - depends on the merge order of branches
-    _shared_score = None
 
 
 @dataclass(frozen=True)
@@ -49,30 +45,9 @@ class PageResult:
     boiler_total: int
 
 
-def shingles(text: str, n: int = 3) -> dict[tuple[str, ...], int]:
-    """Word n-shingles of each line (never across lines: a dropped line between two
-    paragraphs must not cost the paragraphs' recall); a line under n words is one shingle."""
-    counts: dict[tuple[str, ...], int] = defaultdict(int)
-    for line in text.splitlines():
-        words = normalize_line(line).split()
-        if 0 < len(words) < n:
-            counts[tuple(words)] += 1
-        for i in range(len(words) - n + 1):
-            counts[tuple(words[i:i + n])] += 1
-    return counts
-
-
 def score(expected: str, got: str) -> Score:
-    """Word 3-shingle (multiset) precision, recall and F1 of `got` against `expected`."""
-    if _shared_score is not None:
-        result = _shared_score(expected, got)
-        return Score(result.precision, result.recall, result.f1)
-    want, have = shingles(expected), shingles(got)
-    common = sum(min(c, have.get(k, 0)) for k, c in want.items())
-    precision = common / sum(have.values()) if have else 0.0
-    recall = common / sum(want.values()) if want else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return Score(precision, recall, f1)
+    """Word 3-shingle precision, recall and F1 of `got` against `expected` (bench.quality's scorer)."""
+    return Score(*body_scores(got, expected))
 
 
 def surviving(boilerplate: list[str], got: str) -> int:
