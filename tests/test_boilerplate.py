@@ -136,3 +136,18 @@ def test_an_article_extracted_before_a_line_was_learned_is_cleaned_when_counted(
     assert COURIER in archive.get(saved.article_id)["text"]
     archive.learn_lines(saved.article_id)
     assert COURIER not in archive.get(saved.article_id)["text"]
+
+
+def test_the_one_off_ingest_learns_and_applies_site_lines(tmp_path):
+    from ingest.single import ingest_file
+
+    archive = Archive(tmp_path / "news.db")
+    ids = []
+    for i in range(7):
+        url = f"https://www.courier.example/local/by-hand-{i}"
+        path = tmp_path / f"page{i}.html"
+        path.write_text(article_html(f"{TOWNS[i]} votes on the {SUBJECTS[i]}", story(i) + [COURIER], url=url))
+        ids.append(ingest_file(archive, path, url).article_id)
+    assert archive.learned_boilerplate("courier.example") == {line_key(COURIER)}
+    assert not any(COURIER in archive.get(a)["text"] for a in ids)
+    assert [archive.get(a)["revision"] for a in ids] == [2] * 5 + [1] * 2
