@@ -3,7 +3,7 @@
 A template line ("Published: undefined", "The Daily Courier is published every weekday in
 Springfield.", a newsletter call in the site's own wording) shows up in a large share of
 one site's articles; story text almost never does. The archive counts, per site, in how
-many articles each distinct line occurs (storage.archive: `line_stats`, `site_stats`),
+many articles each distinct line occurs (storage.learned: `line_stats`, `site_stats`),
 and a line becomes boilerplate for that site when its counts pass the rule below. This
 module holds the pure parts: the line key, the rule, and stripping.
 
