@@ -370,8 +370,10 @@ def reextract(obj: Context, source: str | None) -> None:
     """
     from ingest.reextract import reextract_archive
 
+    # Per-source overrides apply when a sources file is there; without one, defaults.
+    sources = obj.sources() if Path(obj.sources_path).exists() else None
     with obj.archive() as archive:
-        counts = reextract_archive(archive, source=source)
+        counts = reextract_archive(archive, source=source, sources=sources)
     click.echo(", ".join(f"{v} {k}" for k, v in counts.items()))
 
 

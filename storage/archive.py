@@ -280,6 +280,40 @@ class Archive:
         return list(self.db.query(f"SELECT * FROM runs {where} ORDER BY id DESC LIMIT {int(limit)}",
                                   [source] if source else []))
 
+    # -- learned boilerplate (storage.learned; the rule is in ingest.boilerplate) ----------
+
+    def learned_boilerplate(self, site: str) -> frozenset[str]:
+        """The line keys learned as boilerplate for a site (see ingest.boilerplate.site_of)."""
+        from storage.learned import learned_boilerplate
+
+        return learned_boilerplate(self, site)
+
+    def learn_lines(self, article_id: int, *, reclean: bool = True) -> list[str]:
+        """Count a stored article's lines for its site, once; return the newly learned keys.
+
+        Call it after every save that stored an article (new or updated). With `reclean`,
+        the site's earlier articles lose newly learned lines (a new revision each)."""
+        from storage.learned import learn_lines
+
+        return learn_lines(self, article_id, reclean=reclean)
+
+    def revise(self, article_id: int, article: Article) -> int | None:
+        """Replace a stored article's text and metadata with a re-extraction of its page.
+
+        Keeps its URL, source and first/last seen; a field the new extraction left empty
+        keeps its stored value. A new revision only if the text changed: returns its number,
+        else None."""
+        from storage.learned import revise_text
+
+        record = article.record()
+        for key in ("url", "fetched_url", "source", "text", "content_hash", "word_count"):
+            record.pop(key, None)
+        record["tags"] = json.dumps(article.tags, ensure_ascii=False) if article.tags else None
+        record["categories"] = json.dumps(article.categories, ensure_ascii=False) if article.categories else None
+        fields = {k: v for k, v in record.items() if v not in (None, "")}
+        with self.write() as conn:
+            return revise_text(conn, article_id, article.text, utcnow(), fields=fields)
+
 
 def _filters(source: str | None, since: str | None, until: str | None, language: str | None,
              prefix: str = "") -> tuple[str, dict[str, Any]]:

@@ -123,5 +123,25 @@ def _v1_core(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_core]
+def _v2_boilerplate(db: sqlite_utils.Database) -> None:
+    """Per-site line statistics for learned boilerplate (ingest.boilerplate has the rule)."""
+    # How many of a site's articles hold each distinct line (by its normalized key).
+    db["line_stats"].create({"site": str, "line_key": str, "sample": str, "articles": int},
+                            pk=("site", "line_key"), defaults={"articles": 0})
+    db["line_stats"].create_index(["site", "articles"])
+    db["site_stats"].create({"site": str, "articles": int}, pk="site", defaults={"articles": 0})
+    # Which articles were counted, and for which site: counting stays once per article, and
+    # re-cleaning finds a site's earlier articles here.
+    db["site_articles"].create({"article_id": int, "site": str}, pk="article_id",
+                               foreign_keys=[("article_id", "articles", "id")])
+    db["site_articles"].create_index(["site"])
+    # The lines learned as boilerplate, with the counts that decided it (for auditing).
+    db["learned_lines"].create(
+        {"site": str, "line_key": str, "sample": str, "support": int, "site_articles": int,
+         "learned_at": str},
+        pk=("site", "line_key"),
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_core, _v2_boilerplate]
 SCHEMA_VERSION = len(MIGRATIONS)
