@@ -100,6 +100,7 @@ _BYLINE = re.compile(
     r"^(?:by|written\s+by|reported\s+by|edited\s+by|story\s+by|words\s+by|von|par|por|di|door|av)\s+"
     r"[^\W\d_][\w.'’-]*(?:[\s,&]+(?:and\s+|und\s+|et\s+|y\s+)?[^\W\d_][\w.'’-]*){0,7}"
     r"(?:\s*[|,/–—-]\s*[\w .'’-]{1,40})?$",
+    re.I,
 )
 
 SHORT_WORDS = 12  # lines up to this many words may be judged by shape
@@ -136,7 +137,7 @@ def is_placeholder_line(line: str) -> bool:
 
 def is_timestamp_line(line: str) -> bool:
     """A line made only of an optional date label and date/time tokens."""
-    if len(line) > 80 or not any(ch.isdigit() for ch in line):
+    if len(line) > 80 or line.startswith("|") or not any(ch.isdigit() for ch in line):
         return False
     labeled = _LABEL_PREFIX.match(line)
     rest = line[labeled.end():] if labeled else line
@@ -145,6 +146,8 @@ def is_timestamp_line(line: str) -> bool:
         return False
     if not labeled and len(tokens) < 2:
         return bool(re.fullmatch(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}", tokens[0]))
+    if all(t.isdigit() for t in tokens):  # bare numbers ("2023 1,200") are data, not a date
+        return False
     return all(_DATE_TOKEN.match(t) for t in tokens)
 
 
@@ -176,7 +179,9 @@ def is_byline(line: str, author_keys: set[str] = frozenset()) -> bool:
         key = normalize_line(line)
         if key in author_keys or key.removeprefix("by ") in author_keys:
             return True
-    return bool(_BYLINE.match(line)) and _mostly_capitalized(line.split(None, 1)[1])
+    # Names are capitalized; the part after a separator may be an agency ("| dpa").
+    names = re.split(r"\s[|/–—-]\s", line.split(None, 1)[1] if " " in line else "")[0]
+    return bool(_BYLINE.match(line)) and _mostly_capitalized(names)
 
 
 def _mostly_capitalized(text: str) -> bool:
