@@ -263,6 +263,8 @@ def test_page_without_boilerplate_loses_nothing_end_to_end():
     "Also read: Floods hit the north again", "Read more: Council budget explained", "Related:",
     "Advertisement", "ADVERTISEMENT", "Anzeige", "Story continues below advertisement",
     "By Jane Doe", "By Jane Doe and John Roe", "Von Anna Müller | dpa",
+    "Veröffentlicht am 13. Mai 2026 um 15:44", "Lesedauer: 4 Minuten", "5 min read",
+    "Advertisement 1Story continues below",
 ])
 def test_boilerplate_line_is_removed(line):
     assert clean_lines([STORY[0], line, STORY[1]]) == STORY[:2], line
@@ -274,6 +276,8 @@ def test_repeated_template_label_removed_but_repeated_sentence_kept():
     quote = "\"We will rebuild.\""
     row = "| 2023 | 1,200 |"
     assert clean_lines([quote, STORY[0], quote, row, row]) == [quote, STORY[0], quote, row, row]
+    notice = "To show this content, please allow the embed in your privacy settings."
+    assert clean_lines([notice, STORY[0], notice, STORY[1], notice]) == STORY[:2]
 
 
 def test_headline_and_author_lines_removed():
