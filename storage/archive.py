@@ -23,6 +23,8 @@ import sqlite_utils
 
 from ingest.errors import ConfigError, StorageError
 from ingest.models import Article, Extraction, Rejected, Saved
+from ingest.clusters import signature
+from storage.clusters import assign_cluster, copies
 from storage.schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_S = 60.0
@@ -127,6 +129,10 @@ class Archive:
         record["source"] = source
         record["tags"] = json.dumps(article.tags, ensure_ascii=False)
         record["categories"] = json.dumps(article.categories, ensure_ascii=False)
+        # The MinHash signature is pure CPU work: compute it before taking the write lock,
+        # unless the article is already stored with this very text.
+        stored = self.conn.execute("SELECT content_hash FROM articles WHERE url = ?", (article.url,)).fetchone()
+        sig = None if stored and stored[0] == article.content_hash else signature(article.text)
         with self.write() as conn:
             row = conn.execute(
                 "SELECT id, content_hash, revision, fetched_url, title FROM articles WHERE url = ?",
@@ -156,6 +162,10 @@ class Archive:
                                  [*record.values(), article_id])
                     self._add_revision(conn, article_id, revision, article, now)
                     outcome = "updated"
+            if outcome in ("new", "updated"):
+                if sig is None:  # another writer changed the row since we looked
+                    sig = signature(article.text)
+                assign_cluster(conn, article_id, sig, article.content_hash)
             if article.html is not None and outcome in ("new", "updated"):
                 conn.execute(
                     "INSERT INTO raw_pages (article_id, fetched_url, fetched_at, html) VALUES (?, ?, ?, ?) "

@@ -123,5 +123,12 @@ def _v1_core(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_core]
+def _v2_clusters(db: sqlite_utils.Database) -> None:
+    # Syndication clusters: MinHash signatures and LSH band keys (see storage/clusters.py).
+    from storage.clusters import create_tables
+
+    create_tables(db)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_core, _v2_clusters]
 SCHEMA_VERSION = len(MIGRATIONS)
