@@ -78,7 +78,7 @@ class NewsGenerator:
         self.np = np.random.default_rng(seed)
         self.words = np.array(_make_vocabulary(self.rng, vocabulary), dtype=object)
         ranks = np.arange(1, vocabulary + 1, dtype=float)
-        weights = 1.0 / ranks ** 1.05
+        weights = 1.0 / (ranks + 20) ** 1.05  # a flatter head: function words are drawn apart
         self.cum = np.cumsum(weights / weights.sum())
         self.count = 0
 
