@@ -73,7 +73,8 @@ class Story:
 class NewsGenerator:
     """Deterministic for a given seed; each call draws the next article."""
 
-    def __init__(self, seed: int = 7, vocabulary: int = 40_000):
+    def __init__(self, seed: int = 7, vocabulary: int = 40_000, topic_words: tuple[str, ...] = tuple(TOPIC_WORDS)):
+        self.topics = topic_words or ("",)
         self.rng = random.Random(seed)
         self.np = np.random.default_rng(seed)
         self.words = np.array(_make_vocabulary(self.rng, vocabulary), dtype=object)
@@ -91,7 +92,7 @@ class NewsGenerator:
         content = self._content_words(n)
         words = [w if self.rng.random() < 0.62 else self.rng.choice(FUNCTION_WORDS) for w in content]
         if self.rng.random() < 0.12:
-            words.insert(self.rng.randint(0, len(words)), self.rng.choice(TOPIC_WORDS))
+            words.insert(self.rng.randint(0, len(words)), self.rng.choice(self.topics))
         if self.rng.random() < 0.15:
             words.extend([",", self.rng.choice(STOCK_PHRASES)])
         text = " ".join(words).replace(" ,", ",")
@@ -103,7 +104,7 @@ class NewsGenerator:
     def headline(self) -> str:
         words = self._content_words(self.rng.randint(5, 9))
         if self.rng.random() < 0.4:
-            words.insert(self.rng.randint(0, len(words)), self.rng.choice(TOPIC_WORDS))
+            words.insert(self.rng.randint(0, len(words)), self.rng.choice(self.topics))
         return " ".join(words).capitalize()
 
     def story(self, paragraphs: tuple[int, int] = (6, 12)) -> Story:
@@ -123,7 +124,7 @@ class NewsGenerator:
             url=url, fetched_url=url, title=story.title, text=text, source=site,
             site_name=site.capitalize(), author=f"{self.headline().split()[0].capitalize()} Staff",
             published_at=published.isoformat(timespec="seconds"), language=self.rng.choice(LANGUAGES),
-            description=story.paragraphs[0][:160], tags=[self.rng.choice(TOPIC_WORDS)],
+            description=story.paragraphs[0][:160], tags=[self.rng.choice(self.topics)],
             categories=["news"], word_count=len(text.split()),
             content_hash=hashlib.sha256(text.encode()).hexdigest(),
         )
