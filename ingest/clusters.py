@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
-from datasketch import MinHash
 
 NUM_PERM = 128
 SHINGLE_WORDS = 3
@@ -38,12 +39,20 @@ CONTAINMENT = 0.8
 MIN_CONTAINMENT_SHINGLES = 30
 
 _WORD = re.compile(r"\w+")
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
 _MASK = np.uint64(0xFFFFFFFF)
 
 
 def _identity(value: int) -> int:
     return value
+
+
+@lru_cache(maxsize=1)
+def _permutations() -> Any:
+    # datasketch is imported on first use: its package pulls in scipy (0.6 s), which the
+    # read-only commands (search, show, export) never need.
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
 def words(text: str) -> list[str]:
@@ -116,7 +125,8 @@ def signature(text: str) -> Signature | None:
     hashes = shingle_hashes(text or "")
     if not len(hashes):
         return None
-    mh = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=_identity,
-                 permutations=_TEMPLATE.permutations)
+    from datasketch import MinHash
+
+    mh = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=_identity, permutations=_permutations())
     mh.update_batch(hashes.tolist())  # plain ints: iterating numpy scalars is slower
     return Signature(np.asarray(mh.hashvalues, dtype=np.uint32), len(hashes))
