@@ -138,26 +138,35 @@ def ingest(obj: Context, urls: tuple[str, ...], html_file: str | None, page_url:
 @click.option("--until", help="Published on or before this date (YYYY-MM-DD).")
 @click.option("--lang", help="Only this language (ISO 639-1, e.g. en).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--collapse", is_flag=True, help="Show each story once, with its copies on other sites counted.")
 @click.option("--json", "as_json", is_flag=True, help="Print the matching records as JSON.")
 @click.pass_obj
 @handle_errors
 def search(obj: Context, query: str, source: str | None, since: str | None, until: str | None,
-           lang: str | None, limit: int, as_json: bool) -> None:
+           lang: str | None, limit: int, collapse: bool, as_json: bool) -> None:
     """Full-text search, best first, with snippets.
+
+    QUERY is plain words (all must match), or FTS5 syntax: "a phrase", prefix*,
+    OR / NOT / NEAR, title:word.
 
     \b
     Examples:
-      newsdesk search assange
+      newsdesk search assange asylum
       newsdesk search '"political asylum"' --since 2021-01-01 --json
+      newsdesk search 'covid-19 vaccine*' --collapse --lang en
     """
+    # bold the matches on a terminal; keep plain [marks] when piped or as JSON
+    marks = ("\x1b[1;33m", "\x1b[0m") if not as_json and sys.stdout.isatty() else ("[", "]")
     with obj.archive() as archive:
-        hits = archive.search(query, source=source, since=since, until=until, language=lang, limit=limit)
+        hits = archive.search(query, source=source, since=since, until=until, language=lang, limit=limit,
+                              collapse=collapse, highlight=marks)
     if as_json:
         emit_json([record(h) for h in hits])
         return
     for hit in hits:
         date = (hit.get("published_at") or "")[:10]
-        click.echo(f"{hit['id']:>6}  {date:10}  {hit.get('source') or '':12}  {hit.get('title') or hit['url']}")
+        copies = f"  (+{hit['copies']} copies)" if hit.get("copies") else ""
+        click.echo(f"{hit['id']:>6}  {date:10}  {hit.get('source') or '':12}  {hit.get('title') or hit['url']}{copies}")
         click.echo(f"        {hit['snippet']}")
     if not hits:
         click.echo("no matches", err=True)
@@ -182,6 +191,7 @@ def show(obj: Context, id_or_url: str, as_json: bool, revisions: bool) -> None:
             click.echo(f"error: no article {id_or_url!r} in {obj.db_path}; try `newsdesk search`", err=True)
             sys.exit(1)
         data = record(row)
+        data["copies"] = archive.copies(row["id"])
         if revisions:
             data["revisions"] = archive.revisions(row["id"])
     if as_json:
@@ -192,6 +202,10 @@ def show(obj: Context, id_or_url: str, as_json: bool, revisions: bool) -> None:
     click.echo(" | ".join(str(m) for m in meta if m))
     click.echo(f"{data['url']}  (revision {data['revision']})\n")
     click.echo(data["text"])
+    if data["copies"]:
+        click.echo(f"\n--- the same story elsewhere ({len(data['copies'])}) ---")
+        for c in data["copies"]:
+            click.echo(f"{c['id']:>6}  {(c['published_at'] or '')[:10]:10}  {c['source'] or '':12}  {c['title'] or c['url']}")
     for rev in data.get("revisions", []):
         click.echo(f"\n--- revision {rev['revision']} seen {rev['seen_at']} ---\n{rev['text']}")
 

@@ -17,13 +17,17 @@ import zlib
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from itertools import islice
+from typing import Any, Iterable, Iterator
 
 import sqlite_utils
 
-from ingest.errors import ConfigError, StorageError
+from ingest.errors import StorageError
 from ingest.models import Article, Extraction, Rejected, Saved
+from ingest.clusters import Signature, signature
+from storage.clusters import assign_cluster, copies
 from storage.schema import MIGRATIONS, SCHEMA_VERSION
+from storage.search import QueryError, filters as _filters, search as search_ids
 
 BUSY_TIMEOUT_S = 60.0
 RUN_COUNTERS = ("pages", "new", "updated", "unchanged", "duplicate", "rejected", "errors")
@@ -33,8 +37,7 @@ def utcnow() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-class QueryError(ConfigError):
-    """A search query the full-text engine cannot parse."""
+_UNSIGNED = object()  # _save_article: no signature computed yet
 
 
 class Archive:
@@ -51,6 +54,7 @@ class Archive:
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"cannot open archive {self.path}: {exc}") from exc
         self.db = sqlite_utils.Database(self.conn)
+        self._batch = False  # True while save_many holds one transaction around many saves
         self._migrate()
 
     # -- plumbing ---------------------------------------------------------------------
@@ -67,6 +71,9 @@ class Archive:
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """A short write transaction that holds the write lock from its first statement."""
+        if self._batch:  # inside save_many's transaction: it commits or rolls back
+            yield self.conn
+            return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -116,13 +123,40 @@ class Archive:
             self._log_fetch(conn, url, source, run_id, status, "error", reason, None)
         return Saved("error", url, reason=reason)
 
+    def save_many(self, results: Iterable[Extraction], *, source: str | None = None, run_id: int | None = None,
+                  status: int | None = 200, batch: int = 500) -> list[Saved]:
+        """Store many results with the outcomes `save` would give one by one, `batch` per
+        transaction (each commit costs a full-text segment and the pages it touched)."""
+        saved: list[Saved] = []
+        results = iter(results)
+        while chunk := list(islice(results, batch)):
+            # signatures first, outside the write lock, as `save` does
+            sigs = [signature(r.text) if isinstance(r, Article) else None for r in chunk]
+            with self.write():
+                self._batch = True
+                try:
+                    for result, sig in zip(chunk, sigs):
+                        if isinstance(result, Article):
+                            saved.append(self._save_article(result, source=source or result.source,
+                                                            run_id=run_id, status=status, sig=sig))
+                        else:
+                            saved.append(self.save(result, source=source, run_id=run_id, status=status))
+                finally:
+                    self._batch = False
+        return saved
+
     def _save_article(self, article: Article, *, source: str, run_id: int | None,
-                      status: int | None) -> Saved:
+                      status: int | None, sig: Signature | None | object = _UNSIGNED) -> Saved:
         now = utcnow()
         record = article.record()
         record["source"] = source
         record["tags"] = json.dumps(article.tags, ensure_ascii=False)
         record["categories"] = json.dumps(article.categories, ensure_ascii=False)
+        # The MinHash signature is pure CPU work: compute it before taking the write lock,
+        # unless the article is already stored with this very text.
+        if sig is _UNSIGNED:
+            stored = self.conn.execute("SELECT content_hash FROM articles WHERE url = ?", (article.url,)).fetchone()
+            sig = None if stored and stored[0] == article.content_hash else signature(article.text)
         with self.write() as conn:
             row = conn.execute(
                 "SELECT id, content_hash, revision, fetched_url, title FROM articles WHERE url = ?",
@@ -152,6 +186,10 @@ class Archive:
                                  [*record.values(), article_id])
                     self._add_revision(conn, article_id, revision, article, now)
                     outcome = "updated"
+            if outcome in ("new", "updated"):
+                if sig is None:  # another writer changed the row since we looked
+                    sig = signature(article.text)
+                assign_cluster(conn, article_id, sig, article.content_hash)
             if article.html is not None and outcome in ("new", "updated"):
                 conn.execute(
                     "INSERT INTO raw_pages (article_id, fetched_url, fetched_at, html) VALUES (?, ?, ?, ?) "
@@ -236,25 +274,35 @@ class Archive:
             yield _decode(row)
 
     def search(self, query: str, *, source: str | None = None, since: str | None = None,
-               until: str | None = None, language: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
-        """Full-text search, best first (BM25, the title weighted over the text), with snippets."""
-        where, params = _filters(source, since, until, language, prefix="a.")
-        sql = (
-            "SELECT a.*, snippet(articles_fts, 1, '[', ']', '…', 16) AS snippet, "
-            "bm25(articles_fts, 5.0, 1.0) AS rank "
-            "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-            "WHERE articles_fts MATCH :query" + (f" AND {where}" if where else "") +
-            " ORDER BY rank LIMIT :limit"
-        )
-        params.update(query=query, limit=limit)
-        try:
-            return [_decode(row) for row in self.db.query(sql, params)]
-        except sqlite3.OperationalError as exc:
-            # Anything but a busy/locked database here is the query's fault.
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                raise QueryError(f"cannot parse search query {query!r}: {exc}. "
-                                 'Quote phrases ("wire story"), end a prefix with * (assang*).') from exc
-            raise
+               until: str | None = None, language: str | None = None, limit: int = 20,
+               collapse: bool = False, highlight: tuple[str, str] = ("[", "]")) -> list[dict[str, Any]]:
+        """Full-text search, best first (BM25, the title weighted over the text), with snippets.
+
+        Each hit is the article's record plus `snippet` (matches between the `highlight`
+        marks), `rank` (lower is better) and `copies` (other articles of the same story).
+        With `collapse`, a story appears once, through its best-ranked copy. Raises
+        QueryError for a query that uses FTS5 operators and does not parse.
+        """
+        hits = search_ids(self.conn, query, source=source, since=since, until=until, language=language,
+                          limit=limit, collapse=collapse, highlight=highlight)
+        if not hits:
+            return []
+        marks = ", ".join(str(int(i)) for i, _, _ in hits)
+        rows = {r["id"]: r for r in self.db.query(f"SELECT * FROM articles WHERE id IN ({marks})")}
+        clusters = sorted({r["cluster_id"] for r in rows.values() if r["cluster_id"] is not None})
+        sizes = dict(self.conn.execute(
+            f"SELECT cluster_id, count(*) FROM articles WHERE cluster_id IN ({', '.join('?' for _ in clusters)}) "
+            "GROUP BY cluster_id", clusters).fetchall()) if clusters else {}
+        out = []
+        for article_id, rank, snippet in hits:
+            row = _decode(rows[article_id])
+            row.update(snippet=snippet, rank=rank, copies=max(sizes.get(row["cluster_id"], 1) - 1, 0))
+            out.append(row)
+        return out
+
+    def copies(self, article_id: int) -> list[dict[str, Any]]:
+        """The other articles of the same story (same cluster_id): id, url, source, title..."""
+        return copies(self.conn, article_id)
 
     # -- runs -------------------------------------------------------------------------
 
@@ -313,25 +361,6 @@ class Archive:
         fields = {k: v for k, v in record.items() if v not in (None, "")}
         with self.write() as conn:
             return revise_text(conn, article_id, article.text, utcnow(), fields=fields)
-
-
-def _filters(source: str | None, since: str | None, until: str | None, language: str | None,
-             prefix: str = "") -> tuple[str, dict[str, Any]]:
-    clauses, params = [], {}
-    if source:
-        clauses.append(f"{prefix}source = :source")
-        params["source"] = source
-    if since:
-        clauses.append(f"{prefix}published_at >= :since")
-        params["since"] = since
-    if until:
-        # a bare day means "through the end of that day"
-        clauses.append(f"{prefix}published_at < :until")
-        params["until"] = until + "T99" if len(until) == 10 else until
-    if language:
-        clauses.append(f"{prefix}language = :language")
-        params["language"] = language
-    return " AND ".join(clauses), params
 
 
 def _decode(row: dict[str, Any]) -> dict[str, Any]:

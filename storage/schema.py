@@ -143,5 +143,12 @@ def _v2_boilerplate(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_core, _v2_boilerplate]
+def _v3_clusters(db: sqlite_utils.Database) -> None:
+    # Syndication clusters: MinHash signatures and LSH band keys (see storage/clusters.py).
+    from storage.clusters import create_tables
+
+    create_tables(db)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_core, _v2_boilerplate, _v3_clusters]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,137 @@
+"""Archive bench: bulk ingest rate, search latency, export rate and memory, file size.
+
+    python -m bench.archive            # 100,000 generated articles
+    python -m bench.archive --n 10000  # smaller
+
+Articles go through the real storing path (Archive.save_many, and Archive.save for the
+one-by-one rate a crawl sees) with the full-text index and syndication clustering on.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.newsgen import NewsGenerator
+from ingest.cli import record, write_records
+from storage import Archive
+
+ROOT = Path(__file__).resolve().parents[1]
+QUERIES = [
+    "election", "asylum", "parliament budget", "covid-19", "U.S. election", '"said in a statement"',
+    "parlia*", "assange asylum", "earthquake OR flood", "minister NOT court", "refugees border",
+    "title:election", '"it was not immediately clear"', "ceasefire sanctions", "nato",
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+_EXPORT = """
+import resource, sys, time
+from ingest.cli import main
+start = time.process_time()
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(time.process_time() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+
+
+def export_run(db: Path, *args: str) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak RSS in MB) of `newsdesk export` in its own process."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", _EXPORT, "--db", str(db), "export", *args, "-o", os.devnull],
+                          cwd=ROOT, check=True, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    cpu, rss_kb = done.stderr.strip().splitlines()[-1].split()
+    return elapsed, float(cpu), int(rss_kb) / 1024
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=100_000, help="articles to ingest (default 100,000)")
+    parser.add_argument("--batch", type=int, default=500, help="articles per save_many transaction")
+    parser.add_argument("--singles", type=int, default=1000, help="articles then saved one by one")
+    parser.add_argument("--db", type=Path, help="archive file (default: a temporary one, removed)")
+    args = parser.parse_args(argv)
+
+    tmp = tempfile.TemporaryDirectory(prefix="newsdesk-bench-")
+    db = args.db or Path(tmp.name) / "bench.db"
+    gen = NewsGenerator(seed=1)
+    print(f"archive: {db}  articles: {args.n:,}  batch: {args.batch}", flush=True)
+
+    with Archive(db) as archive:
+        spent, cpu, done = 0.0, 0.0, 0
+        while done < args.n:
+            chunk = [gen.article(paragraphs=(3, 9)) for _ in range(min(args.batch, args.n - done))]
+            start, start_cpu = time.perf_counter(), time.process_time()
+            archive.save_many(chunk)
+            spent += time.perf_counter() - start
+            cpu += time.process_time() - start_cpu
+            done += len(chunk)
+            if done % (args.batch * 40) == 0:
+                print(f"  {done:,} saved, {done / spent:,.0f} articles/s", file=sys.stderr, flush=True)
+        words = archive.conn.execute("SELECT avg(word_count) FROM articles").fetchone()[0]
+        print(f"ingest (save_many): {done / spent:,.0f} articles/s wall, {done / cpu:,.0f} per CPU-second  "
+              f"({spent:.1f} s, {words:.0f} words/article)")
+
+        singles = [gen.article(paragraphs=(3, 9)) for _ in range(args.singles)]
+        start, start_cpu = time.perf_counter(), time.process_time()
+        for article in singles:
+            archive.save(article)
+        elapsed, used = time.perf_counter() - start, time.process_time() - start_cpu
+        print(f"ingest (save, one transaction each): {len(singles) / elapsed:,.0f} articles/s wall, "
+              f"{len(singles) / used:,.0f} per CPU-second")
+
+        syndicated = archive.conn.execute(
+            "SELECT count(*) FROM (SELECT cluster_id FROM articles GROUP BY cluster_id HAVING count(*) > 1)"
+        ).fetchone()[0]
+        print(f"clusters with more than one article: {syndicated}")
+
+        for label, kwargs in (("search", {}), ("search --collapse", {"collapse": True}),
+                              ("search --source herald --since 2024-06-01", {"source": "herald",
+                                                                             "since": "2024-06-01"})):
+            for q in QUERIES:  # warm the page cache
+                archive.search(q, **kwargs)
+            times, cpus, hits = [], [], 0
+            for _ in range(5):
+                for q in QUERIES:
+                    start, start_cpu = time.perf_counter(), time.thread_time()
+                    hits += len(archive.search(q, limit=20, **kwargs))
+                    times.append((time.perf_counter() - start) * 1000)
+                    cpus.append((time.thread_time() - start_cpu) * 1000)
+            print(f"{label}: wall p50 {statistics.median(times):.1f} ms  p95 {percentile(times, 0.95):.1f} ms  "
+                  f"max {max(times):.1f} ms; CPU p50 {statistics.median(cpus):.1f} ms  "
+                  f"p95 {percentile(cpus, 0.95):.1f} ms  ({len(QUERIES)} queries x 5, {hits / 5:.0f} hits a round)")
+
+        start = time.perf_counter()
+        with open(os.devnull, "w", encoding="utf-8") as out:
+            count = write_records((record(r) for r in archive.articles()), "jsonl", out)
+        elapsed = time.perf_counter() - start
+        print(f"export jsonl (in process): {count / elapsed:,.0f} articles/s")
+        archive.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    total = args.n + args.singles
+    part_s, part_cpu, part_mb = export_run(db, "--source", "herald")
+    full_s, full_cpu, full_mb = export_run(db)
+    csv_s, csv_cpu, _ = export_run(db, "--format", "csv")
+    print(f"newsdesk export (jsonl, all {total:,}): {total / full_s:,.0f} articles/s wall, "
+          f"{total / full_cpu:,.0f} per CPU-second, peak RSS {full_mb:.0f} MB")
+    print(f"newsdesk export (jsonl, one source of 8): peak RSS {part_mb:.0f} MB")
+    print(f"newsdesk export (csv, all): {total / csv_s:,.0f} articles/s wall, {total / csv_cpu:,.0f} per CPU-second")
+    size = sum(p.stat().st_size for p in db.parent.glob(db.name + "*"))
+    print(f"file size: {size / 1e6:,.0f} MB  ({size / total / 1024:.1f} KiB per article)")
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""Syndication clusters: copies of one wire story share a cluster_id, unrelated stories do not."""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import itertools
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.newsgen import NewsGenerator, syndication_set
+from ingest.clusters import signature
+from ingest.models import Article, Rejected
+from storage import Archive
+from storage.clusters import backfill
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pairwise_scores(labels: dict[int, int], clusters: dict[int, int]) -> tuple[float, float, int, int, int]:
+    """Pairwise precision and recall of predicted clusters against true story labels (-1: alone)."""
+    tp = fp = fn = 0
+    for a, b in itertools.combinations(labels, 2):
+        truth = labels[a] == labels[b] != -1
+        predicted = clusters[a] == clusters[b]
+        tp += truth and predicted
+        fp += predicted and not truth
+        fn += truth and not predicted
+    return tp / max(tp + fp, 1), tp / max(tp + fn, 1), tp, fp, fn
+
+
+def test_syndicated_copies_cluster_with_high_precision_and_recall(tmp_path: Path) -> None:
+    data = syndication_set(stories=50, unrelated=500, seed=11)
+    stories = {label for _, label in data if label != -1}
+    assert len(stories) == 50 and len(data) - sum(label != -1 for _, label in data) == 500
+    with Archive(tmp_path / "news.db") as archive:
+        labels = {}
+        for article, label in data:
+            labels[archive.save(article).article_id] = label
+        clusters = dict(archive.conn.execute("SELECT id, cluster_id FROM articles"))
+    precision, recall, tp, fp, fn = pairwise_scores(labels, clusters)
+    print(f"\ncluster pairs: precision {precision:.4f} recall {recall:.4f} (tp {tp}, fp {fp}, fn {fn})")
+    assert precision >= 0.95, (tp, fp, fn)
+    assert recall >= 0.95, (tp, fp, fn)
+    # cluster_id is the smallest id of the story's articles
+    for cluster_id in set(clusters.values()):
+        members = [i for i, c in clusters.items() if c == cluster_id]
+        assert cluster_id == min(members)
+
+
+def test_save_many_gives_the_same_outcomes_and_clusters_as_save(tmp_path: Path) -> None:
+    data = [a for a, _ in syndication_set(stories=8, unrelated=30, seed=3)]
+    changed = dataclasses.replace(data[0], text=data[0].text + "\nA correction was appended.",
+                                  content_hash="changed")
+    refetched = dataclasses.replace(data[1], fetched_url=data[1].url + "?utm_source=feed")
+    batch = [*data, data[2], changed, refetched, Rejected("https://x.example/", "HTTP 500", kind="error")]
+    with Archive(tmp_path / "one.db") as one, Archive(tmp_path / "many.db") as many:
+        singles = [one.save(item) for item in batch]
+        together = many.save_many(batch, batch=7)
+        assert [s.outcome for s in singles] == [s.outcome for s in together]
+        assert {"new", "unchanged", "updated", "duplicate", "error"} <= {s.outcome for s in together}
+        query = "SELECT id, cluster_id, revision FROM articles ORDER BY id"
+        assert one.conn.execute(query).fetchall() == many.conn.execute(query).fetchall()
+
+
+def article(url: str, text: str, source: str) -> Article:
+    return Article(url=url, fetched_url=url, title=url, text=text, source=source,
+                   content_hash=hashlib.sha256(text.encode()).hexdigest(), word_count=len(text.split()))
+
+
+def test_exact_copy_under_another_url_joins_the_cluster(tmp_path: Path) -> None:
+    text = "Three words only."  # too short for shingles to say much: the content hash decides
+    with Archive(tmp_path / "news.db") as archive:
+        first = archive.save(article("https://a.example/x", text, "a"))
+        second = archive.save(article("https://b.example/y", text, "b"))
+        other = archive.save(article("https://c.example/z", "Something else entirely.", "c"))
+        assert second.outcome == "new"
+        assert archive.get(second.article_id)["cluster_id"] == first.article_id
+        assert archive.get(other.article_id)["cluster_id"] == other.article_id
+        assert [c["id"] for c in archive.copies(first.article_id)] == [second.article_id]
+
+
+def test_clustering_is_incremental_across_processes(tmp_path: Path) -> None:
+    gen = NewsGenerator(seed=21)
+    story = gen.story()
+    db = tmp_path / "news.db"
+    with Archive(db) as archive:
+        first = archive.save(gen.article(story, site="herald"))
+        for _ in range(20):
+            archive.save(gen.article())
+    copy = gen.copy_of(story, ["lead", "footer"], "gazette")
+    script = (
+        "import sys, json, hashlib\n"
+        "from storage import Archive\nfrom ingest.models import Article\n"
+        "text = json.load(sys.stdin)\n"
+        "a = Article(url='https://gazette.example/copy', fetched_url='https://gazette.example/copy', "
+        "title='A new headline', text=text, source='gazette', "
+        "content_hash=hashlib.sha256(text.encode()).hexdigest())\n"
+        f"print(Archive({str(db)!r}).save(a).article_id)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], input=json.dumps(copy.text), cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    with Archive(db) as archive:
+        assert archive.get(int(done.stdout))["cluster_id"] == first.article_id
+
+
+def test_update_that_becomes_a_copy_joins_and_backfill_rebuilds(tmp_path: Path) -> None:
+    gen = NewsGenerator(seed=4)
+    story, other = gen.story(), gen.story()
+    with Archive(tmp_path / "news.db") as archive:
+        a = archive.save(gen.article(story, site="herald"))
+        b_article = gen.article(other, site="post")
+        b = archive.save(b_article)
+        assert archive.get(b.article_id)["cluster_id"] == b.article_id
+        # the page at b's URL now carries the wire story: a new revision, and it joins a's cluster
+        moved = dataclasses.replace(b_article, text=story.text + "\nFrom the wires.",
+                                    content_hash="moved")
+        assert archive.save(moved).outcome == "updated"
+        assert archive.get(b.article_id)["cluster_id"] == a.article_id
+        # an archive whose signatures are gone (made before clustering existed) gets them back
+        with archive.write() as conn:
+            conn.execute("DELETE FROM lsh_bands")
+            conn.execute("DELETE FROM minhash")
+            conn.execute("UPDATE articles SET cluster_id = NULL")
+            assert backfill(conn) == 2
+        assert {archive.get(i)["cluster_id"] for i in (a.article_id, b.article_id)} == {a.article_id}
+
+
+def test_signature_ignores_case_and_punctuation_but_not_words() -> None:
+    base = signature("The minister said, on Tuesday, that the bridge would reopen in May.")
+    assert base.jaccard(signature("the MINISTER said on tuesday that the bridge would reopen in may")) == 1.0
+    assert base.jaccard(signature("A court in Lagos ruled against the airline on Friday evening.")) < 0.2
+    assert signature("") is None

@@ -1,0 +1,127 @@
+"""Export round-trips (JSONL and CSV read back to the stored records) and `stats`."""
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.newsgen import NewsGenerator
+from ingest.cli import RECORD_FIELDS, record
+from ingest.models import Rejected
+from storage import Archive
+from storage.stats import archive_stats
+
+ROOT = Path(__file__).resolve().parents[1]
+INT_FIELDS = ("id", "word_count", "revision", "cluster_id")
+LIST_FIELDS = ("tags", "categories")
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("export") / "news.db"
+    gen = NewsGenerator(seed=9)
+    with Archive(path) as archive:
+        arts = [gen.article(paragraphs=(2, 4)) for _ in range(120)]
+        arts[0].title = 'Quotes "inside", commas, and a\nnewline'
+        arts[1].tags = ["a, b", 'c "d"', "é"]
+        arts[2].author = None
+        archive.save_many(arts, source=None)
+        archive.save(Rejected("https://herald.example/tag/x", "listing page"), source="herald")
+        archive.save(Rejected("https://herald.example/broken", "HTTP 500", kind="error"), source="herald",
+                     status=500)
+        archive.record_error("https://post.example/down", "timeout", source="post")
+    return path
+
+
+def cli(db: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ingest", "--db", str(db), *args],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def from_csv(row: dict[str, str]) -> dict[str, Any]:
+    """A CSV row back to a record: empty cells are nulls, ints and JSON lists decoded."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if value == "":
+            out[key] = None
+        elif key in INT_FIELDS:
+            out[key] = int(value)
+        elif key in LIST_FIELDS:
+            out[key] = json.loads(value)
+        else:
+            out[key] = value
+    return out
+
+
+def expected(db: Path, **filters: str) -> list[dict[str, Any]]:
+    with Archive(db) as archive:
+        return [{k: record(r)[k] for k in RECORD_FIELDS} for r in archive.articles(**filters)]
+
+
+def test_jsonl_export_round_trips(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "all.jsonl"
+    result = cli(db, "export", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert rows == expected(db)
+    assert len(rows) == 120 and "exported 120 articles" in result.stderr
+
+
+def test_csv_export_round_trips(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "all.csv"
+    assert cli(db, "export", "--format", "csv", "-o", str(out)).returncode == 0
+    with out.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        assert tuple(reader.fieldnames) == RECORD_FIELDS
+        rows = [from_csv(r) for r in reader]
+    want = expected(db)
+    # CSV cannot tell an empty string from a null
+    want = [{k: (None if v == "" else v) for k, v in r.items()} for r in want]
+    assert rows == want
+    assert rows[0]["title"] == 'Quotes "inside", commas, and a\nnewline'
+    assert rows[1]["tags"] == ["a, b", 'c "d"', "é"]
+
+
+@pytest.mark.parametrize("args, filters", [
+    (["--source", "herald"], {"source": "herald"}),
+    (["--since", "2024-07-01"], {"since": "2024-07-01"}),
+    (["--until", "2024-03-31", "--lang", "en"], {"until": "2024-03-31", "language": "en"}),
+])
+def test_export_filters_to_stdout(db: Path, args: list[str], filters: dict[str, str]) -> None:
+    result = cli(db, "export", *args)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    want = expected(db, **filters)
+    assert 0 < len(want) < 120
+    assert rows == want
+
+
+def test_stats_counts_and_error_rates(db: Path) -> None:
+    with Archive(db) as archive:
+        data = archive_stats(archive)
+        total = archive.count()
+        herald_articles = archive.count("herald")
+    assert set(data) == {"totals", "sources", "languages", "days"}
+    assert data["totals"][0]["articles"] == total == 120
+    assert data["totals"][0]["fetch_errors"] == 2
+    assert sum(r["articles"] for r in data["sources"]) == total
+    assert sum(r["articles"] for r in data["languages"]) == total
+    assert sum(r["articles"] for r in data["days"]) == total
+    herald = next(r for r in data["sources"] if r["source"] == "herald")
+    # herald: its articles' fetches, one rejected page and one error
+    assert herald["articles"] == herald_articles
+    assert herald["fetches"] == herald_articles + 2
+    assert herald["errors"] == 1 and herald["rejected"] == 1
+    assert herald["error_rate"] == round(1 / (herald_articles + 2), 4)
+    post = next(r for r in data["sources"] if r["source"] == "post")
+    assert post["errors"] == 1 and post["error_rate"] > 0
+    result = cli(db, "stats", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["totals"] == data["totals"]
+    text = cli(db, "stats")
+    assert text.returncode == 0 and "herald" in text.stdout

@@ -1,0 +1,156 @@
+"""Search over a real archive: ranking, filters, snippets, query syntax, collapse, the CLI."""
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.newsgen import NewsGenerator
+from ingest.models import Article
+from storage import Archive
+from storage.search import QueryError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def make(url: str, title: str, text: str, *, source: str = "herald", lang: str = "en",
+         published: str = "2023-05-01T10:00:00+02:00") -> Article:
+    return Article(url=url, fetched_url=url, title=title, text=text, source=source, language=lang,
+                   published_at=published, word_count=len(text.split()),
+                   content_hash=hashlib.sha256(text.encode()).hexdigest())
+
+
+WIRE = ("Flood waters rose across the northern valley overnight as rescue teams worked to reach "
+        "villages cut off by the storm, officials said on Tuesday.\n"
+        "Tromhaven and three neighbouring towns remained without power, and the regional "
+        "government opened twelve shelters in schools and sports halls.\n"
+        "Forecasters expect more rain through the weekend, and engineers were checking the "
+        "Kellbrook dam, which held despite record inflows, the ministry said in a statement.")
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("search") / "news.db"
+    gen = NewsGenerator(seed=5, topic_words=("parliament", "budget", "harbour"))
+    with Archive(path) as archive:
+        archive.save_many(gen.article() for _ in range(150))
+        for article in [
+            make("https://h.example/1", "Assange granted asylum by Ecuador",
+                 "Ecuador's embassy in London confirmed the decision on Thursday.\n"
+                 "Lawyers said political asylum had been requested weeks earlier.",
+                 published="2021-03-01T09:00:00+00:00"),
+            make("https://c.example/2", "Embassy statement on the extradition case",
+                 "The statement mentions Assange and the extradition hearing twice; Assange's "
+                 "lawyers declined to comment on asylum or on the political side of the case.",
+                 source="chronicle", published="2022-06-10T12:00:00-04:00"),
+            make("https://c.example/3", "U.S. election results delayed",
+                 "Counting in the U.S. election slowed as covid-19 rules kept volunteers home.",
+                 source="chronicle", lang="fr", published="2022-11-09T23:30:00-05:00"),
+            make("https://h.example/4", "Flood waters rise in the northern valley", WIRE,
+                 published="2023-04-02T08:00:00+02:00"),
+            make("https://g.example/5", "Towns cut off as storm floods valley",
+                 WIRE + "\nThis story was originally published by Reuters. Follow the Gazette on Twitter.",
+                 source="gazette", published="2023-04-02T09:00:00+02:00"),
+            make("https://t.example/6", "Valley flooding: rescue teams race to reach villages",
+                 WIRE.split("\n", 1)[1], source="tribune", published="2023-04-02T10:30:00+01:00"),
+        ]:
+            archive.save(article)
+    return path
+
+
+def ids(hits: list[dict]) -> list[int]:
+    return [h["id"] for h in hits]
+
+
+def by_url(archive: Archive, url: str) -> int:
+    return archive.get(url)["id"]
+
+
+def test_title_match_ranks_above_text_mentions(db: Path) -> None:
+    with Archive(db) as archive:
+        hits = archive.search("assange")
+        assert ids(hits)[:2] == [by_url(archive, "https://h.example/1"), by_url(archive, "https://c.example/2")]
+        assert hits[0]["rank"] <= hits[1]["rank"]
+
+
+def test_snippets_highlight_the_matched_words(db: Path) -> None:
+    with Archive(db) as archive:
+        hit = archive.search("extradition hearing")[0]
+        assert "[extradition] [hearing]" in hit["snippet"]
+        marked = archive.search("embassy", highlight=("<b>", "</b>"))
+        assert any("<b>embassy</b>" in h["snippet"] for h in marked)
+
+
+def test_filters_source_dates_language(db: Path) -> None:
+    with Archive(db) as archive:
+        assert ids(archive.search("assange", source="chronicle")) == [by_url(archive, "https://c.example/2")]
+        assert ids(archive.search("assange", until="2021-03-01")) == [by_url(archive, "https://h.example/1")]
+        assert ids(archive.search("assange", since="2021-03-02")) == [by_url(archive, "https://c.example/2")]
+        assert ids(archive.search("election", language="fr")) == [by_url(archive, "https://c.example/3")]
+        assert archive.search("assange", language="fr") == []
+
+
+def test_phrase_and_prefix_queries(db: Path) -> None:
+    with Archive(db) as archive:
+        assert ids(archive.search('"political asylum"')) == [by_url(archive, "https://h.example/1")]
+        assert set(ids(archive.search("assang*"))) == {by_url(archive, "https://h.example/1"),
+                                                        by_url(archive, "https://c.example/2")}
+        assert ids(archive.search("title:assange")) == [by_url(archive, "https://h.example/1")]
+
+
+@pytest.mark.parametrize("query", ["U.S. election", "covid-19", "Counting: slowed", "u.s. electio*"])
+def test_plain_text_with_punctuation_just_works(db: Path, query: str) -> None:
+    with Archive(db) as archive:
+        assert ids(archive.search(query)) == [by_url(archive, "https://c.example/3")]
+
+
+@pytest.mark.parametrize("query", ['"political asylum', "(assange OR", "assange AND", "   "])
+def test_broken_operator_syntax_raises_query_error(db: Path, query: str) -> None:
+    with Archive(db) as archive, pytest.raises(QueryError):
+        archive.search(query)
+
+
+def test_collapse_shows_each_story_once_with_copies(db: Path) -> None:
+    with Archive(db) as archive:
+        plain = archive.search("Kellbrook dam")
+        assert len(plain) == 3
+        assert {h["cluster_id"] for h in plain} == {plain[0]["cluster_id"]}
+        assert all(h["copies"] == 2 for h in plain)
+        collapsed = archive.search("Kellbrook dam", collapse=True)
+        assert len(collapsed) == 1 and collapsed[0]["copies"] == 2
+        assert collapsed[0]["id"] == plain[0]["id"]  # the best-ranked copy stands for the story
+
+
+def cli(db: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ingest", "--db", str(db), *args],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+
+def test_cli_bad_query_is_one_line_and_exit_2(db: Path) -> None:
+    result = cli(db, "search", '"political asylum')
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: cannot parse search query")
+
+
+def test_cli_search_json_collapse_and_show_copies(db: Path) -> None:
+    result = cli(db, "search", "flood valley", "--collapse", "--json")
+    assert result.returncode == 0, result.stderr
+    hits = json.loads(result.stdout)
+    assert len(hits) == 1 and hits[0]["copies"] == 2
+    assert list(hits[0])[:21] == ["id", "url", "fetched_url", "source", "site_name", "title", "author",
+                                  "published_at", "modified_at", "language", "text", "description", "tags",
+                                  "categories", "image", "word_count", "content_hash", "first_seen",
+                                  "last_seen", "revision", "cluster_id"]
+    text = cli(db, "search", "flood valley", "--collapse")
+    assert "(+2 copies)" in text.stdout
+    shown = json.loads(cli(db, "show", str(hits[0]["id"]), "--json").stdout)
+    assert sorted(c["source"] for c in shown["copies"]) == sorted(
+        {"herald", "gazette", "tribune"} - {hits[0]["source"]})
+    page = cli(db, "show", str(hits[0]["id"])).stdout
+    assert "the same story elsewhere (2)" in page
