@@ -1,6 +1,15 @@
 """extract_article(html, url): trafilatura plus our cleaning, to one normalized Article.
 
-(First cut: plain trafilatura. The cleaning layer lands with the extraction work.)
+The stages, in order:
+  1. parse once (lxml via trafilatura) and read the page's own metadata (ingest.metadata);
+  2. turn away what is not an article: bot challenges, error pages served as 200 (ingest.pagekind);
+  3. apply per-site overrides (remove_selectors, body_selector), then trafilatura's
+     bare_extraction for the body, its htmldate-based date as a fallback;
+  4. clean the body (ingest.clean): headline, bylines, timestamps, template lines,
+     calls to follow/subscribe, teasers, ads, learned site boilerplate;
+  5. turn away home and listing pages, then merge metadata: the page first, then
+     trafilatura, then discovery hints, each filling only gaps.
+Pure: no network, no database.
 """
 from __future__ import annotations
 
@@ -8,9 +17,19 @@ import hashlib
 from dataclasses import dataclass
 
 import trafilatura
+from lxml.etree import ParserError
+from lxml.html import HtmlElement
 
-from ingest.errors import ExtractionError
+from ingest.clean import clean_lines, normalize_text
+from ingest.errors import ConfigError, ExtractionError
+from ingest.metadata import PageMeta, clean_authors, normalize_date, normalize_language, read_metadata
 from ingest.models import Article, Hints
+from ingest.pagekind import challenge_reason, error_reason, listing_reason
+from ingest.urls import canonical_url
+
+__all__ = ["ExtractOptions", "NotAnArticle", "extract_article"]
+
+MIN_WORDS = 10  # below this, a page that does not declare itself an article is not one
 
 
 class NotAnArticle(ExtractionError):
@@ -19,7 +38,14 @@ class NotAnArticle(ExtractionError):
 
 @dataclass(frozen=True)
 class ExtractOptions:
-    """Per-site extraction settings, built from a Source."""
+    """Per-site extraction settings, built from a Source.
+
+    body_selector: CSS selector of the element holding the story; extraction is restricted
+      to it (falls back to the whole page when it matches nothing).
+    remove_selectors: CSS selectors of elements dropped before extraction.
+    favor_precision: trafilatura's precision mode (less text, less noise).
+    boilerplate: learned site-wide lines, as ingest.clean.normalize_line keys.
+    """
 
     body_selector: str | None = None
     remove_selectors: tuple[str, ...] = ()
@@ -29,13 +55,115 @@ class ExtractOptions:
 
 def extract_article(html: str, url: str, *, hints: Hints | None = None,
                     options: ExtractOptions | None = None) -> Article:
-    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
-    if doc is None or not doc.text:
-        raise NotAnArticle("no article text found")
-    lines = [line for line in doc.text.strip().splitlines() if line.strip() != (doc.title or "").strip()]
-    text = "\n".join(lines)
-    return Article(
-        url=url, fetched_url=url, title=doc.title, text=text, author=doc.author,
-        published_at=doc.date, site_name=doc.sitename, language=doc.language,
-        word_count=len(text.split()), content_hash=hashlib.sha256(text.encode()).hexdigest(), html=html,
+    """One page's HTML to a cleaned Article; NotAnArticle when it holds none."""
+    options = options or ExtractOptions()
+    hints = hints or Hints()
+    if not html or not html.strip():
+        raise NotAnArticle("empty page")
+    tree = _parse(html)
+
+    # 1-2. What the page says about itself; challenges and error pages stop here.
+    meta = read_metadata(tree)
+    h1s = [" ".join(h.text_content().split()) for h in tree.xpath("//body//h1")]
+    reason = challenge_reason(tree, html) or error_reason(meta, h1s)
+    if reason:
+        raise NotAnArticle(reason)
+    canonical = canonical_url(tree, url)
+
+    # 3. Body extraction, with the site's overrides applied to the tree first.
+    _apply_overrides(tree, options)
+    doc = trafilatura.bare_extraction(
+        tree, url=url, with_metadata=True, include_comments=False,
+        favor_precision=options.favor_precision, deduplicate=False,
     )
+    raw_text = normalize_text(doc.text or "") if doc is not None else ""
+    if not raw_text:
+        raise NotAnArticle("no article text found")
+    raw_lines = raw_text.splitlines()
+
+    # 4-5. Clean, reject listings, merge metadata.
+    title = meta.title or _str(doc.title) or hints.title
+    authors = meta.authors or clean_authors((_str(doc.author) or "").split(";"))
+    titles = [t for t in (title, *h1s[:1], *meta.title_candidates[:2]) if t]
+    lines = clean_lines(raw_lines, titles=titles, authors=authors, boilerplate=options.boilerplate)
+    reason = listing_reason(tree, url, meta, raw_lines)
+    if reason:
+        raise NotAnArticle(reason)
+    if not lines:
+        raise NotAnArticle("no article text left after removing boilerplate")
+    text = "\n".join(lines)
+    words = len(text.split())
+    if words < MIN_WORDS and not meta.says_article:
+        raise NotAnArticle(f"too little text ({words} words)")
+
+    published_at, published_from = _published(meta, doc, hints)
+    return Article(
+        url=canonical,
+        fetched_url=url,
+        title=title,
+        text=text,
+        site_name=meta.site_name or _str(doc.sitename),
+        author="; ".join(authors) or None,
+        published_at=published_at,
+        published_from=published_from,
+        modified_at=meta.modified_at,
+        language=meta.language or normalize_language(_str(doc.language)) or normalize_language(hints.language),
+        description=meta.description or _str(doc.description),
+        tags=meta.tags or list(doc.tags or []),
+        categories=meta.categories or list(doc.categories or []),
+        image=meta.image or _str(doc.image),
+        word_count=words,
+        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        html=html,
+    )
+
+
+def _parse(html: str) -> HtmlElement:
+    try:
+        tree = trafilatura.load_html(html)
+    except (ParserError, ValueError) as exc:
+        raise ExtractionError(f"could not parse the HTML: {exc}") from exc
+    if tree is None:
+        raise NotAnArticle("not an HTML document")
+    return tree
+
+
+def _apply_overrides(tree: HtmlElement, options: ExtractOptions) -> None:
+    """remove_selectors drop elements; body_selector keeps only the story element(s) in <body>."""
+    try:
+        for selector in options.remove_selectors:
+            for el in tree.cssselect(selector):
+                parent = el.getparent()
+                if parent is not None:
+                    el.drop_tree()
+        if options.body_selector:
+            chosen = tree.cssselect(options.body_selector)
+            body = tree.find(".//body")
+            if chosen and body is not None:
+                for child in list(body):
+                    body.remove(child)
+                body.text = None
+                for el in chosen:
+                    el.tail = None
+                    body.append(el)
+    except Exception as exc:  # cssselect raises its own SelectorSyntaxError family
+        if type(exc).__module__.startswith("cssselect"):
+            raise ConfigError(f"bad CSS selector in extraction options: {exc}") from exc
+        raise
+
+
+def _published(meta: PageMeta, doc: object, hints: Hints) -> tuple[str | None, str | None]:
+    """The page's own published date, then htmldate's (via trafilatura), then the discovery hint."""
+    if meta.published_at:
+        return meta.published_at, meta.published_from
+    found = normalize_date(_str(getattr(doc, "date", None)))
+    if found:
+        return found, "htmldate"
+    hinted = normalize_date(hints.published_at)
+    if hinted:
+        return hinted, hints.via or "hint"
+    return None, None
+
+
+def _str(value: object) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None

@@ -1,10 +1,76 @@
-"""URL normalization for discovery: one spelling per page before fingerprinting and seen-checks."""
+"""Canonical URLs: the page's own `<link rel=canonical>` / og:url, normalized, or the fetched URL.
+
+The canonical URL is the article's identity in the archive, so a wrong one merges different
+stories. It is trusted only when it is a valid http(s) URL that is not the site's home
+page (a common CMS mistake); otherwise the fetched URL stands in.
+"""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import re
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from courlan import normalize_url
-from w3lib.url import canonicalize_url, url_query_cleaner
+from courlan import normalize_url as _courlan_normalize
+from lxml.html import HtmlElement
+
+# Beyond courlan's tracker list (utm_*, fbclid, gclid, ref, source...): a few more seen on news sites.
+_EXTRA_TRACKERS = re.compile(
+    r"^(?:cmp|cmpid|icid|ocid|ito|s_cid|int_source|intcmp|at_[a-z]+|wt\.[a-z_]+|wt_[a-z_]+|"
+    r"ns_[a-z_]+|sr_share|share|smid|spm|_hs[a-z]+|fb_[a-z_]+|rss|algo|amp|outputtype)$",
+    re.I,
+)
+_HOME_PATHS = {"", "/", "/index.html", "/index.htm", "/index.php", "/home", "/default.aspx"}
+
+
+def normalize_url(url: str) -> str:
+    """Lower-case scheme and host, no default port, no fragment, no tracking parameters, sorted query."""
+    url = url.strip()
+    try:
+        normalized = _courlan_normalize(url)
+    except (ValueError, AttributeError):
+        normalized = url
+    parts = urlsplit(normalized)
+    query = "&".join(p for p in parts.query.split("&") if p and not _EXTRA_TRACKERS.match(p.split("=", 1)[0]))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
+
+
+def is_home_page(url: str) -> bool:
+    """The root of a site (or its index document), with no query."""
+    parts = urlsplit(url)
+    return parts.path.rstrip("/").lower() in {p.rstrip("/") for p in _HOME_PATHS} and not parts.query
+
+
+def _valid(url: str) -> bool:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return (parts.scheme in ("http", "https") and "." in host and " " not in url
+            and not re.search(r"[{}<>]|undefined|null", host))
+
+
+def canonical_url(tree: HtmlElement | None, fetched_url: str) -> str:
+    """The page's canonical URL when it is usable, else the fetched URL; both normalized."""
+    fetched = normalize_url(fetched_url)
+    if tree is None:
+        return fetched
+    candidates = tree.xpath('//link[contains(concat(" ", normalize-space(translate(@rel, "CANOICL", "canoicl")), " "), " canonical ")]/@href')
+    candidates += tree.xpath('//meta[@property="og:url" or @name="og:url"]/@content')
+    for raw in candidates:
+        raw = (raw or "").strip()
+        if not raw or re.search(r"\{\{|\$\{|undefined|\bnull\b", raw):
+            continue
+        absolute = urljoin(fetched_url, raw)
+        if not _valid(absolute):
+            continue
+        normalized = normalize_url(absolute)
+        if is_home_page(normalized) and not is_home_page(fetched):
+            continue
+        return normalized
+    return fetched
+
+
+# -- discovery-side helpers (from the crawl branch; merged here so both branches import one module) --
+
+from courlan import normalize_url as _courlan_normalize_discovery  # noqa: E402
+from w3lib.url import canonicalize_url, url_query_cleaner  # noqa: E402
 
 # Tracking parameters change the request fingerprint without changing the page. courlan drops
 # the common ones; these are the rest seen in feeds and share links.
@@ -20,7 +86,7 @@ def normalize(url: str) -> str:
     if urlsplit(url).scheme not in ("http", "https"):
         return url
     try:
-        url = normalize_url(url)
+        url = _courlan_normalize_discovery(url)
     except (ValueError, AttributeError):
         return url
     params = [p for p in _query_keys(url) if p.lower().startswith("utm_") or p.lower() in _TRACKERS]

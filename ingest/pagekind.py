@@ -1,0 +1,80 @@
+"""What kind of page this is: the reasons a fetched page is not an article.
+
+Bot challenges and error pages are often served with status 200, and home and section
+pages come through section crawls; each check returns a reason (a short phrase that is
+stored and counted) or None.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from lxml.html import HtmlElement
+
+from ingest.clean import normalize_line
+from ingest.metadata import LISTING_TYPES, PageMeta
+from ingest.urls import is_home_page
+
+_CHALLENGE = re.compile(
+    r"just a moment\.\.\.|enable javascript and cookies to continue|checking (?:if the site connection is secure|your browser)|"
+    r"attention required! \| cloudflare|verify(?:ing)? you are (?:a )?human|are you a robot|"
+    r"please (?:enable|turn on) (?:javascript|cookies)|ddos protection by|access denied|"
+    r"request unsuccessful\. incapsula|pardon our interruption|one more step",
+    re.I,
+)
+_CHALLENGE_MARKUP = re.compile(r"cf-browser-verification|cf_chl_|challenge-platform|_Incapsula_Resource|px-captcha|captcha-delivery", re.I)
+_ERROR_TITLE = re.compile(
+    r"^(?:error\s*)?(?:40[0134]|410|50[0234])\b|\b(?:page|article|content|story)\s+(?:was\s+)?not\s+found\b|"
+    r"^not\s+found\b|\bpage\s+(?:does\s+not|doesn'?t)\s+exist|\b(?:seite|artikel)\s+nicht\s+gefunden|"
+    r"\bpage\s+introuvable|\bp[aá]gina\s+no\s+encontrada|\bpagina\s+non\s+trovata|\bpagina\s+niet\s+gevonden|"
+    r"\bsomething\s+went\s+wrong\b|\binternal\s+server\s+error\b|\bservice\s+unavailable\b",
+    re.I,
+)
+
+
+def challenge_reason(tree: HtmlElement, html: str) -> str | None:
+    """A bot-protection interstitial ("Just a moment...", "Enable JavaScript and cookies")."""
+    title = tree.findtext(".//title") or ""
+    if _CHALLENGE.search(title):
+        return f"challenge page ({' '.join(title.split())!r})"
+    # Interstitials are small pages with almost no text; real articles may carry a challenge
+    # script too (Cloudflare injects one), so size and text decide, not the script alone.
+    if len(html) < 60_000:
+        body = _body_text(tree)
+        if len(body.split()) < 150 and (_CHALLENGE_MARKUP.search(html) or _CHALLENGE.search(body)):
+            return "challenge page (bot protection instead of content)"
+    return None
+
+
+def error_reason(meta: PageMeta, h1s: list[str]) -> str | None:
+    """An error page served as 200: the title or main heading says 404 / not found."""
+    for text in [*(meta.title_candidates[-1:]), *h1s[:1]]:
+        if len(text.split()) <= 12 and _ERROR_TITLE.search(text):
+            return f"error page ({' '.join(text.split())!r})"
+    return None
+
+
+def listing_reason(tree: HtmlElement, url: str, meta: PageMeta, lines: list[str]) -> str | None:
+    """A home page or a section/listing page: most of what was extracted is links to other pages."""
+    if is_home_page(url) and not meta.says_article:
+        return "home page"
+    # Most pages carry a WebSite node; only the other listing types say "listing" on their own.
+    listing_types = meta.ld_types & LISTING_TYPES - {"website"}
+    if listing_types and not meta.says_article:
+        return f"listing page (JSON-LD {sorted(listing_types)[0]})"
+    if meta.says_article or len(lines) < 4:
+        return None
+    anchors = {normalize_line(a.text_content()) for a in tree.iter("a")}
+    anchors.discard("")
+    linked = sum(1 for line in lines if normalize_line(line) in anchors)
+    if linked >= 5 and linked >= 0.5 * len(lines):
+        return f"listing page ({linked} of {len(lines)} text lines are links)"
+    path = urlsplit(url).path.rstrip("/")
+    if is_home_page(url) or not path:
+        return "home page"
+    return None
+
+
+def _body_text(tree: HtmlElement) -> str:
+    body = tree.find(".//body")
+    return " ".join((body if body is not None else tree).text_content().split())
