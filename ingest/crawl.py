@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ingest.models import Saved
-from ingest.urls import is_http_url
+from ingest.links import is_http_url
 from storage import Archive
 from storage.archive import RUN_COUNTERS
 
@@ -84,10 +84,14 @@ def crawl_source(db_path: str, sources_path: str, key: str, *, max_pages: int | 
                     proc.kill()
                     proc.wait()
         run = archive.run_by_pid(key, proc.pid)
-        if run is None:  # the child died before it could open a run (bad install, crash at start-up)
+        if run is None:  # the child ended before it could open a run
             run_id = archive.start_run(key, pid=proc.pid)
-            archive.finish_run(run_id, "failed", last_error=f"crawl process exited with code {proc.returncode}: "
-                                                            f"{_tail(log, 3) or 'no output'}")
+            if stopped_by_us:
+                archive.finish_run(run_id, "interrupted", last_error=f"stopped by its run timeout ({timeout_s:g}s) "
+                                                                     f"before it started")
+            else:  # a bad install, a crash at start-up
+                archive.finish_run(run_id, "failed", last_error=f"crawl process exited with code {proc.returncode}: "
+                                                                f"{_tail(log, 3) or 'no output'}")
         elif run["status"] == "running":  # killed before it could close its own run
             archive.finish_run(run["id"], "interrupted" if stopped_by_us else "failed", archive.run_counts(run["id"]),
                                last_error=("killed after its run timeout" if killed

@@ -29,7 +29,7 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 8
 # Bounds: a page over 10 MB is not an article; nothing waits for ever.
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
-DOWNLOAD_TIMEOUT = 20
+DOWNLOAD_TIMEOUT = float(os.environ.get("NEWSDESK_TIMEOUT", "20"))  # sources set their own `timeout`
 DNS_TIMEOUT = 15
 REDIRECT_MAX_TIMES = 5
 RETRY_ENABLED = True
