@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ingest.models import Saved
-from ingest.links import is_http_url
+from ingest.links import is_http_url, normalize
 from storage import Archive
 from storage.archive import RUN_COUNTERS
 
@@ -176,13 +176,14 @@ def fetch_and_store(db_path: str, urls: list[str], *, source: str = "manual",
         for i, url in enumerate(urls):
             if not is_http_url(url):
                 results[i] = archive.record_error(url, "not an http(s) URL", source=source)
-    to_fetch = [url for url, saved in zip(urls, results) if saved is None]
+    # Tracking parameters and fragments go before fetching, as in crawls: one page, one spelling.
+    to_fetch = [normalize(url) for url, saved in zip(urls, results) if saved is None]
     if to_fetch:
         by_url = _fetch(db_path, to_fetch, source, timeout_s)
         with Archive(db_path) as archive:
             for i, url in enumerate(urls):
                 if results[i] is None:
-                    queue = by_url.get(url)
+                    queue = by_url.get(normalize(url))
                     results[i] = queue.pop(0) if queue else archive.record_error(
                         url, "fetch did not complete (the fetch process failed; see its log)", source=source)
     return [r for r in results if r is not None]
