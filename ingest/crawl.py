@@ -143,9 +143,8 @@ def crawl_sources(db_path: str, sources_path: str, keys: list[str], *, max_pages
 
 
 def _counts_line(counts: dict[str, int]) -> str:
-    return (f"{counts['pages']} pages: {counts['new']} new, {counts['updated']} updated, "
-            f"{counts['unchanged']} unchanged, {counts['duplicate']} duplicate, "
-            f"{counts['rejected']} rejected, {counts['errors']} errors")
+    return (f"{counts['pages']} pages, {counts['new']} new, {counts['updated']} upd, {counts['unchanged']} same, "
+            f"{counts['duplicate']} dup, {counts['rejected']} rej, {counts['errors']} err")
 
 
 def _print_summary(results: list[dict[str, Any]], err: Any) -> None:
