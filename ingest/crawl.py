@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ingest.models import Saved
-from ingest.urls import is_http_url
+from ingest.links import is_http_url, normalize
 from storage import Archive
 from storage.archive import RUN_COUNTERS
 
@@ -84,10 +84,14 @@ def crawl_source(db_path: str, sources_path: str, key: str, *, max_pages: int | 
                     proc.kill()
                     proc.wait()
         run = archive.run_by_pid(key, proc.pid)
-        if run is None:  # the child died before it could open a run (bad install, crash at start-up)
+        if run is None:  # the child ended before it could open a run
             run_id = archive.start_run(key, pid=proc.pid)
-            archive.finish_run(run_id, "failed", last_error=f"crawl process exited with code {proc.returncode}: "
-                                                            f"{_tail(log, 3) or 'no output'}")
+            if stopped_by_us:
+                archive.finish_run(run_id, "interrupted", last_error=f"stopped by its run timeout ({timeout_s:g}s) "
+                                                                     f"before it started")
+            else:  # a bad install, a crash at start-up
+                archive.finish_run(run_id, "failed", last_error=f"crawl process exited with code {proc.returncode}: "
+                                                                f"{_tail(log, 3) or 'no output'}")
         elif run["status"] == "running":  # killed before it could close its own run
             archive.finish_run(run["id"], "interrupted" if stopped_by_us else "failed", archive.run_counts(run["id"]),
                                last_error=("killed after its run timeout" if killed
@@ -139,9 +143,8 @@ def crawl_sources(db_path: str, sources_path: str, keys: list[str], *, max_pages
 
 
 def _counts_line(counts: dict[str, int]) -> str:
-    return (f"{counts['pages']} pages: {counts['new']} new, {counts['updated']} updated, "
-            f"{counts['unchanged']} unchanged, {counts['duplicate']} duplicate, "
-            f"{counts['rejected']} rejected, {counts['errors']} errors")
+    return (f"{counts['pages']} pages, {counts['new']} new, {counts['updated']} upd, {counts['unchanged']} same, "
+            f"{counts['duplicate']} dup, {counts['rejected']} rej, {counts['errors']} err")
 
 
 def _print_summary(results: list[dict[str, Any]], err: Any) -> None:
@@ -172,13 +175,14 @@ def fetch_and_store(db_path: str, urls: list[str], *, source: str = "manual",
         for i, url in enumerate(urls):
             if not is_http_url(url):
                 results[i] = archive.record_error(url, "not an http(s) URL", source=source)
-    to_fetch = [url for url, saved in zip(urls, results) if saved is None]
+    # Tracking parameters and fragments go before fetching, as in crawls: one page, one spelling.
+    to_fetch = [normalize(url) for url, saved in zip(urls, results) if saved is None]
     if to_fetch:
         by_url = _fetch(db_path, to_fetch, source, timeout_s)
         with Archive(db_path) as archive:
             for i, url in enumerate(urls):
                 if results[i] is None:
-                    queue = by_url.get(url)
+                    queue = by_url.get(normalize(url))
                     results[i] = queue.pop(0) if queue else archive.record_error(
                         url, "fetch did not complete (the fetch process failed; see its log)", source=source)
     return [r for r in results if r is not None]
