@@ -5,7 +5,7 @@ pages plus `expected.json` (title, authors, published_at, text). Nothing is copi
 project; when the directory is absent everything skips cleanly.
 
 Scoring, per page:
-  body    word 3-shingles (casefolded `\\w+` tokens) of our text vs the expected text,
+  body    word 3-shingles (NFC, casefolded `\\w+` tokens) of our text vs the expected text,
           compared as multisets. The headline F1 pools shingles over all pages (micro
           average); the mean of per-page F1 (macro) is reported beside it. A page an
           extractor fails on counts as empty output.
@@ -26,6 +26,7 @@ import os
 import re
 import sys
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -131,7 +132,8 @@ def plain_trafilatura(html: str, url: str) -> Extracted:
 # ---------------------------------------------------------------- scoring
 
 def shingles(text: str, n: int = SHINGLE) -> Counter:
-    tokens = re.findall(r"\w+", text.casefold())
+    # NFC first: the same word in composed and decomposed form is the same word.
+    tokens = re.findall(r"\w+", unicodedata.normalize("NFC", text).casefold())
     if len(tokens) < n:
         return Counter([tuple(tokens)]) if tokens else Counter()
     return Counter(tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1))

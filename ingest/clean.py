@@ -47,7 +47,7 @@ _WEEKDAYS = (
 )
 _ZONES = r"utc|gmt|ist|et|est|edt|pt|pst|pdt|ct|cst|cdt|cet|cest|bst|eet|eest|aest|jst|kst|sast|uhr|h|hrs"
 _DATE_TOKEN = re.compile(
-    rf"^(?:\d{{1,4}}(?:[./:\-]\d{{1,4}}){{0,3}}(?:st|nd|rd|th|h)?|(?:{_MONTHS})\.?|(?:{_WEEKDAYS})\.?|"
+    rf"^(?:\d{{1,4}}(?:[./:\-]\d{{1,4}}){{0,3}}(?:st|nd|rd|th|h)?\.?|(?:{_MONTHS})\.?|(?:{_WEEKDAYS})\.?|"
     rf"a\.?m\.?|p\.?m\.?|{_ZONES}|[+-]\d{{2}}:?\d{{2}}|at|on|um|le|à|el|de|del|the|of|ago|"
     rf"\d+\s*(?:min|mins|minutes|hours?|hrs?|days?))$",
     re.I,
@@ -92,14 +92,22 @@ _AD_LABEL = re.compile(
     r"paid\s+content|partner\s+content|anzeige|werbung|publicité|publicidad|pubblicità|annons|"
     r"reklame|advertentie|story\s+continues\s+(?:below|after)(?:\s+(?:this\s+)?(?:advertisement|ad))?|"
     r"(?:article|story)\s+continues\s+below|continue\s+reading\s+(?:below|the\s+main\s+story)|"
-    r"scroll\s+(?:down\s+)?to\s+continue(?:\s+with\s+content)?|skip\s+advert(?:isement)?)"
+    r"scroll\s+(?:down\s+)?to\s+continue(?:\s+with\s+content)?|skip\s+advert(?:isement)?|"
+    r"advertisement\b.{0,40}continues\s+below)"
     r"\s*[.:…]*$",
+    re.I,
+)
+# "Reading time: 4 minutes", "3 Minuten Lesezeit", "5 min read".
+_READING_TIME = re.compile(
+    r"^(?:(?:reading\s+time|read\s+time|lesedauer|lesezeit|temps\s+de\s+lecture|tiempo\s+de\s+lectura)\s*:?\s*\d+\s*\w*|"
+    r"\d+\s*(?:min|mins|minutes?|minuten|minutos)\.?\s*(?:read|lesezeit|lesedauer|de\s+lecture|de\s+lectura))$",
     re.I,
 )
 _BYLINE = re.compile(
     r"^(?:by|written\s+by|reported\s+by|edited\s+by|story\s+by|words\s+by|von|par|por|di|door|av)\s+"
     r"[^\W\d_][\w.'’-]*(?:[\s,&]+(?:and\s+|und\s+|et\s+|y\s+)?[^\W\d_][\w.'’-]*){0,7}"
     r"(?:\s*[|,/–—-]\s*[\w .'’-]{1,40})?$",
+    re.I,
 )
 
 SHORT_WORDS = 12  # lines up to this many words may be judged by shape
@@ -136,7 +144,7 @@ def is_placeholder_line(line: str) -> bool:
 
 def is_timestamp_line(line: str) -> bool:
     """A line made only of an optional date label and date/time tokens."""
-    if len(line) > 80 or not any(ch.isdigit() for ch in line):
+    if len(line) > 80 or line.startswith("|") or not any(ch.isdigit() for ch in line):
         return False
     labeled = _LABEL_PREFIX.match(line)
     rest = line[labeled.end():] if labeled else line
@@ -145,6 +153,8 @@ def is_timestamp_line(line: str) -> bool:
         return False
     if not labeled and len(tokens) < 2:
         return bool(re.fullmatch(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}", tokens[0]))
+    if all(t.isdigit() for t in tokens):  # bare numbers ("2023 1,200") are data, not a date
+        return False
     return all(_DATE_TOKEN.match(t) for t in tokens)
 
 
@@ -162,7 +172,7 @@ def is_teaser_or_ad(line: str) -> bool:
     """"Also read: ...", "Related:", "Advertisement", "Story continues below advertisement"."""
     if len(line.split()) > 25:
         return False
-    return bool(_AD_LABEL.match(line) or _TEASER.match(line))
+    return bool(_AD_LABEL.match(line) or _TEASER.match(line) or _READING_TIME.match(line))
 
 
 def is_byline(line: str, author_keys: set[str] = frozenset()) -> bool:
@@ -176,7 +186,9 @@ def is_byline(line: str, author_keys: set[str] = frozenset()) -> bool:
         key = normalize_line(line)
         if key in author_keys or key.removeprefix("by ") in author_keys:
             return True
-    return bool(_BYLINE.match(line)) and _mostly_capitalized(line.split(None, 1)[1])
+    # Names are capitalized; the part after a separator may be an agency ("| dpa").
+    names = re.split(r"\s[|/–—-]\s", line.split(None, 1)[1] if " " in line else "")[0]
+    return bool(_BYLINE.match(line)) and _mostly_capitalized(names)
 
 
 def _mostly_capitalized(text: str) -> bool:
@@ -201,8 +213,12 @@ def repeated_label_lines(lines: list[str], keys: list[str] | None = None) -> set
     for line, key in zip(lines, keys):
         if counts[key] < 2 or not key or key in found:
             continue
-        # Table rows, list items (trafilatura's "- ") and sentences may repeat for real.
-        if "|" in line or line.startswith("- ") or _is_sentence_like(line) or len(line.split()) > 8:
+        # Table rows and list items (trafilatura's "- ") may repeat for real.
+        if "|" in line or line.startswith("- "):
+            continue
+        # A sentence or quote may come twice (a pull quote); three times is a template
+        # (an embed's consent notice rendered once per embed).
+        if (_is_sentence_like(line) or len(line.split()) > 8) and counts[key] < 3:
             continue
         found.add(key)
     return found
@@ -234,7 +250,7 @@ def clean_lines(lines: Iterable[str], *, titles: Iterable[str] = (), authors: It
 
 
 def _is_boilerplate_shape(line: str, author_keys: set[str]) -> bool:
-    line = line.removeprefix("- ")  # a list item is judged by its content
+    line = line.removeprefix("- ").lstrip("-–— ")  # a list item is judged by its content
     return (is_placeholder_line(line) or is_timestamp_line(line) or is_call_to_action(line)
             or is_teaser_or_ad(line) or is_byline(line, author_keys))
 

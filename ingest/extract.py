@@ -157,7 +157,9 @@ def _published(meta: PageMeta, doc: object, hints: Hints) -> tuple[str | None, s
     if meta.published_at:
         return meta.published_at, meta.published_from
     found = normalize_date(_str(getattr(doc, "date", None)))
-    if found:
+    # htmldate falls back to the only date it sees; when that is the declared modified
+    # day, it is not a publication date.
+    if found and not (meta.modified_at and meta.modified_at.startswith(found[:10])):
         return found, "htmldate"
     hinted = normalize_date(hints.published_at)
     if hinted:

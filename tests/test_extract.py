@@ -1,0 +1,336 @@
+"""extract_article beyond the seed: not-article verdicts, URLs, dates, hints, languages, overrides."""
+from __future__ import annotations
+
+import html as html_lib
+import json
+
+import pytest
+
+from ingest.clean import clean_lines, normalize_line
+from ingest.errors import ConfigError
+from ingest.extract import ExtractOptions, NotAnArticle, extract_article
+from ingest.models import Hints
+
+URL = "https://news.example.org/world/2024/03/10/river-flood-warning"
+
+STORY = [
+    "Heavy rain pushed the river above its banks on Sunday, forcing the evacuation of two villages downstream of the dam.",
+    "Officials said about 1,200 people had been moved to schools and sports halls, and that no injuries had been reported so far.",
+    "\"We have never seen the water rise this fast,\" said Maria Keller, who has run the ferry crossing for thirty years.",
+    "The regional weather service expects the rain to ease on Monday evening, but warned that levels could keep rising until Wednesday.",
+    "Engineers inspected the dam overnight and found no structural damage, according to a statement from the water authority.",
+]
+
+
+def page(paragraphs: list[str], *, title: str = "River flood forces evacuation of two villages",
+         head: str = "", before: str = "", after: str = "", lang: str = "en", h1_inside: bool = True) -> str:
+    body = "\n".join(f"<p>{html_lib.escape(p, quote=False)}</p>" for p in paragraphs)
+    h1 = f"<h1>{html_lib.escape(title)}</h1>"
+    return f"""<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">
+<title>{html_lib.escape(title)} | Example News</title>
+<meta property="og:site_name" content="Example News">
+{head}
+</head><body>
+<header><nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sport">Sport</a></nav></header>
+{'' if h1_inside else h1}
+<main><article>{h1 if h1_inside else ''}
+{before}
+<div class="article-body">{body}</div>
+{after}
+</article></main>
+<footer><a href="/about">About us</a> <a href="/privacy">Privacy</a></footer>
+</body></html>"""
+
+
+def lines_of(html: str, url: str = URL, **kwargs) -> list[str]:
+    return extract_article(html, url, **kwargs).text.splitlines()
+
+
+# ---------------------------------------------------------------- not articles
+
+HEADLINES = [f"Headline number {i}: council approves new budget for district {i}" for i in range(30)]
+
+
+def test_home_page_with_headlines_is_not_an_article():
+    items = "\n".join(f'<li><a href="/world/story-{i}">{h}</a></li>' for i, h in enumerate(HEADLINES))
+    html = f"""<html><head><title>Example News - latest news</title><meta property="og:type" content="website"></head>
+<body><h1>Example News</h1><ul class="top-stories">{items}</ul></body></html>"""
+    with pytest.raises(NotAnArticle, match="home page|listing"):
+        extract_article(html, "https://news.example.org/")
+
+
+def test_section_page_is_not_an_article():
+    items = "\n".join(
+        f'<div class="teaser"><h2><a href="/world/story-{i}">{h}</a></h2></div>' for i, h in enumerate(HEADLINES))
+    html = f"""<html><head><title>World | Example News</title></head>
+<body><h1>World</h1><section class="list">{items}</section></body></html>"""
+    with pytest.raises(NotAnArticle, match="listing page"):
+        extract_article(html, "https://news.example.org/world")
+
+
+def test_collection_page_declared_in_jsonld_is_not_an_article():
+    ld = json.dumps({"@context": "https://schema.org", "@type": "CollectionPage", "name": "World"})
+    html = page(STORY, title="World news", head=f'<script type="application/ld+json">{ld}</script>')
+    with pytest.raises(NotAnArticle, match="CollectionPage|collectionpage"):
+        extract_article(html, "https://news.example.org/world")
+
+
+def test_error_page_served_as_200_is_not_an_article():
+    html = """<html><head><title>Page not found | Example News</title></head><body>
+<h1>Page not found</h1><p>Sorry, the page you were looking for does not exist or has been moved.
+Try the search box or go back to the home page to find the latest news and features.</p></body></html>"""
+    with pytest.raises(NotAnArticle, match="error page"):
+        extract_article(html, URL)
+
+
+@pytest.mark.parametrize("title, body", [
+    ("Just a moment...", "<noscript>Enable JavaScript and cookies to continue</noscript>"
+                         '<script src="/cdn-cgi/challenge-platform/h/g/orchestrate/chl_page/v1"></script>'),
+    ("news.example.org", "<p>Checking your browser before accessing news.example.org.</p>"
+                         "<p>Please enable JavaScript and cookies to continue.</p>"),
+])
+def test_challenge_page_is_not_an_article(title, body):
+    html = f"<html><head><title>{title}</title></head><body>{body}</body></html>"
+    with pytest.raises(NotAnArticle, match="challenge page"):
+        extract_article(html, URL)
+
+
+def test_empty_page_is_not_an_article():
+    with pytest.raises(NotAnArticle, match="empty"):
+        extract_article("   ", URL)
+    with pytest.raises(NotAnArticle):
+        extract_article("<html><head><title>x</title></head><body><div></div></body></html>", URL)
+
+
+# ---------------------------------------------------------------- headline, canonical URL
+
+def test_headline_is_not_repeated_in_text():
+    article = extract_article(page(STORY), URL)
+    assert article.title == "River flood forces evacuation of two villages"
+    assert article.text.splitlines() == STORY
+
+
+@pytest.mark.parametrize("canonical, expected", [
+    (URL + "?utm_source=twitter&utm_medium=social&utm_campaign=x", URL),
+    (URL + "#comments", URL),
+    ("/world/2024/03/10/river-flood-warning", URL),  # relative: resolved against the page
+    ("HTTPS://NEWS.EXAMPLE.ORG:443/world/2024/03/10/river-flood-warning", URL),
+    ("https://news.example.org/", URL + "?id=7"),  # the home page: a CMS default, not this story
+    ("undefined", URL + "?id=7"),
+    ("https://{{host}}/story", URL + "?id=7"),
+])
+def test_canonical_url_rules(canonical, expected):
+    html = page(STORY, head=f'<link rel="canonical" href="{canonical}">')
+    assert extract_article(html, URL + "?id=7&utm_source=rss").url == expected
+
+
+def test_missing_canonical_falls_back_to_fetched_url_without_trackers():
+    article = extract_article(page(STORY), URL + "?utm_source=rss&fbclid=abc")
+    assert article.url == URL
+    assert article.fetched_url == URL + "?utm_source=rss&fbclid=abc"
+
+
+def test_og_url_used_when_no_canonical_link():
+    html = page(STORY, head='<meta property="og:url" content="https://news.example.org/world/flood?ref=rss">')
+    assert extract_article(html, URL).url == "https://news.example.org/world/flood"
+
+
+# ---------------------------------------------------------------- dates, authors, hints
+
+@pytest.mark.parametrize("head, published, source", [
+    ('<meta property="article:published_time" content="2024-03-10T14:05:00+01:00">', "2024-03-10T14:05:00+01:00", "meta"),
+    ('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-03-10T19:35:00.000+0530"}</script>',
+     "2024-03-10T19:35:00+05:30", "jsonld"),
+    ('<meta property="article:published_time" content="2024-03-10">', "2024-03-10", "meta"),
+    ('<meta name="pubdate" content="2024-03-10T08:00:00Z">', "2024-03-10T08:00:00+00:00", "meta"),
+])
+def test_published_date_keeps_the_page_offset(head, published, source):
+    article = extract_article(page(STORY, head=head), URL)
+    assert (article.published_at, article.published_from) == (published, source)
+
+
+def test_modified_date_is_never_the_published_date():
+    ld = {"@type": "NewsArticle", "headline": "x", "dateModified": "2024-03-12T09:00:00+01:00"}
+    html = page(STORY, head=f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+                            '<meta property="article:modified_time" content="2024-03-12T09:00:00+01:00">')
+    article = extract_article(html, "https://news.example.org/world/river-flood-warning")
+    assert article.modified_at == "2024-03-12T09:00:00+01:00"
+    assert article.published_at != article.modified_at
+    assert not (article.published_at or "").startswith("2024-03-12")
+
+
+def test_hints_fill_gaps_only():
+    bare = page(STORY)
+    hints = Hints(title="Feed title", published_at="Sun, 10 Mar 2024 15:00:00 +0100", language="en", via="feed")
+    article = extract_article(bare, "https://news.example.org/world/river-flood-warning", hints=hints)
+    assert (article.published_at, article.published_from) == ("2024-03-10T15:00:00+01:00", "feed")
+    assert article.title == "River flood forces evacuation of two villages"  # the page's own title wins
+
+    dated = page(STORY, head='<meta property="article:published_time" content="2024-03-09T06:00:00+01:00">')
+    article = extract_article(dated, URL, hints=hints)
+    assert (article.published_at, article.published_from) == ("2024-03-09T06:00:00+01:00", "meta")
+
+
+def test_several_authors_joined():
+    ld = {"@type": "NewsArticle", "author": [{"@type": "Person", "name": "Ana Lopez"},
+                                             {"@type": "Person", "name": "Tom Berg"}]}
+    html = page(STORY, head=f'<script type="application/ld+json">{json.dumps(ld)}</script>',
+                before="<p class='byline'>By Ana Lopez and Tom Berg</p>")
+    article = extract_article(html, URL)
+    assert article.author == "Ana Lopez; Tom Berg"
+    assert article.text.splitlines() == STORY
+
+
+def test_byline_from_meta_when_no_jsonld():
+    html = page(STORY, head='<meta name="author" content="By Jane Doe">')
+    assert extract_article(html, URL).author == "Jane Doe"
+
+
+# ---------------------------------------------------------------- languages other than English
+
+GERMAN = [
+    "Der Stadtrat hat am Dienstagabend nach langer Debatte den Haushalt für das kommende Jahr beschlossen.",
+    "Folgen hat das vor allem für die Vereine: Die Zuschüsse für Sportstätten sinken um zehn Prozent.",
+    "„Wir mussten Prioritäten setzen“, sagte Bürgermeisterin Anna Schäfer nach der Sitzung.",
+    "Die Opposition kritisierte, dass die Anzeige des Defizits erst kurz vor der Abstimmung vorgelegt worden sei.",
+    "Veröffentlicht wurde der Entwurf bereits im Herbst; seitdem gingen mehr als 300 Stellungnahmen ein.",
+]
+FRENCH = [
+    "Le conseil municipal a adopté mardi soir le budget de l'année prochaine après un long débat.",
+    "Suivez le regard des habitants du quartier nord : c'est là que les travaux commenceront dès le printemps.",
+    "« Nous avons dû faire des choix », a déclaré la maire, Anne Lefèvre, à l'issue de la séance.",
+    "Publié en octobre, le projet avait suscité plus de 300 contributions de citoyens et d'associations.",
+    "L'opposition dénonce une hausse des impôts locaux déguisée et promet un recours.",
+]
+
+
+@pytest.mark.parametrize("lang, paragraphs, title", [
+    ("de", GERMAN, "Stadtrat beschließt Haushalt"),
+    ("fr", FRENCH, "Le conseil municipal adopte le budget"),
+])
+def test_non_english_text_kept_intact(lang, paragraphs, title):
+    article = extract_article(page(paragraphs, title=title, lang=lang), URL)
+    assert article.text.splitlines() == paragraphs
+    assert article.language == lang
+
+
+def test_non_english_boilerplate_still_goes():
+    junk = ["Anzeige", "Folgen Sie uns auf Facebook und Instagram", "Lesen Sie auch: Neue Radwege für die Innenstadt",
+            "Aktualisiert: undefined"]
+    mixed = [GERMAN[0], junk[0], GERMAN[1], junk[1], GERMAN[2], junk[2], GERMAN[3], junk[3], GERMAN[4]]
+    assert clean_lines(mixed) == GERMAN
+
+
+# ---------------------------------------------------------------- nothing to remove
+
+PLAIN = [
+    "The committee met three times in March.",
+    "Results by district:",
+    "- North: 54 percent",
+    "- South: 47 percent",
+    "\"No.\"",
+    "The mayor was asked whether she would resign. Her answer was short.",
+    "\"No.\"",
+    "Share prices fell 3 percent after the announcement, the steepest drop since 2020.",
+    "Follow-up talks are planned for April, when the committee meets again.",
+    "Download speeds in rural areas remain far below the national average, the report found.",
+    "Join the dots and a pattern emerges: every district that lost funding also lost a school.",
+    "Related issues, such as bus routes, will be discussed separately.",
+    "By the end of the year, the council hopes to publish a full audit.",
+]
+
+
+def test_page_without_boilerplate_loses_nothing():
+    assert clean_lines(PLAIN) == PLAIN
+
+
+def test_page_without_boilerplate_loses_nothing_end_to_end():
+    paragraphs = [p for p in PLAIN if not p.startswith("- ")]
+    assert lines_of(page(paragraphs)) == paragraphs
+
+
+# ---------------------------------------------------------------- cleaning rules
+
+@pytest.mark.parametrize("line", [
+    "Published: undefined", "Updated: null", "Last Updated: NaN", "Posted on: --", "Date: N/A",
+    "Updated:", "Published on", "Author: undefined", "undefined", "Veröffentlicht am: null",
+    "Mis à jour le : --", "Updated: 05 Jan 2021, 9:42 AM IST", "Published 10.03.2024, 14:05 Uhr",
+    "March 10, 2024 at 2:05 pm", "10/03/2024",
+    "Follow us on: Facebook, Twitter, Google News, Instagram",
+    "Join our official telegram channel (@examplenews) and stay updated with the latest headlines",
+    "Subscribe to our newsletter", "Sign up for our daily newsletter", "Download the app",
+    "Join our WhatsApp channel for breaking news", "Facebook Twitter WhatsApp Email",
+    "Also read: Floods hit the north again", "Read more: Council budget explained", "Related:",
+    "Advertisement", "ADVERTISEMENT", "Anzeige", "Story continues below advertisement",
+    "By Jane Doe", "By Jane Doe and John Roe", "Von Anna Müller | dpa",
+    "Veröffentlicht am 13. Mai 2026 um 15:44", "Lesedauer: 4 Minuten", "5 min read",
+    "Advertisement 1Story continues below",
+])
+def test_boilerplate_line_is_removed(line):
+    assert clean_lines([STORY[0], line, STORY[1]]) == STORY[:2], line
+
+
+def test_repeated_template_label_removed_but_repeated_sentence_kept():
+    lines = [STORY[0], "Photo gallery", STORY[1], "Photo gallery", STORY[2], "Photo gallery"]
+    assert clean_lines(lines) == STORY[:3]
+    quote = "\"We will rebuild.\""
+    row = "| 2023 | 1,200 |"
+    assert clean_lines([quote, STORY[0], quote, row, row]) == [quote, STORY[0], quote, row, row]
+    notice = "To show this content, please allow the embed in your privacy settings."
+    assert clean_lines([notice, STORY[0], notice, STORY[1], notice]) == STORY[:2]
+
+
+def test_headline_and_author_lines_removed():
+    lines = ["River flood forces evacuation", "Jane Doe", STORY[0]]
+    assert clean_lines(lines, titles=["River flood forces evacuation"], authors=["Jane Doe"]) == [STORY[0]]
+
+
+def test_normalize_line_ignores_case_punctuation_and_numbers():
+    assert normalize_line("© 2024 Example News. All rights reserved.") == normalize_line("© 2025 EXAMPLE NEWS — all rights reserved")
+    assert normalize_line("  Published:   undefined ") == "published undefined"
+    assert normalize_line("Zürich") == "zürich"
+    assert normalize_line("Flood warning") != normalize_line("Flood warnings")
+
+
+def test_learned_boilerplate_removed():
+    line = "Example News is funded by readers like you. Support independent journalism today."
+    html = page(STORY + [line])
+    assert line in lines_of(html)
+    learned = frozenset({normalize_line(line)})
+    assert lines_of(html, options=ExtractOptions(boilerplate=learned)) == STORY
+
+
+# ---------------------------------------------------------------- per-site overrides
+
+def with_block(block: str) -> str:
+    """The story page with a block inside the article body, the paragraphs in div.story-text."""
+    html = page(STORY).replace('<div class="article-body">', f'<div class="article-body">{block}<div class="story-text">')
+    return html.replace("</div>\n\n</article>", "</div></div>\n\n</article>")
+
+
+def test_remove_selectors_drop_elements_before_extraction():
+    line = "Our reporters travelled to the flooded valley with support from the regional fund for journalism."
+    html = with_block(f'<div class="story-note"><p>{line}</p></div>')
+    assert line in lines_of(html)
+    assert lines_of(html, options=ExtractOptions(remove_selectors=(".story-note", ".no-such-thing"))) == STORY
+
+
+def test_body_selector_restricts_extraction():
+    line = "Meanwhile in another region, a long-running dispute over water rights reached the high court this week."
+    html = with_block(f'<div class="story-context"><p>{line}</p></div>')
+    assert line in lines_of(html)
+    assert lines_of(html, options=ExtractOptions(body_selector="div.story-text")) == STORY
+
+
+def test_body_selector_matching_nothing_falls_back_to_the_page():
+    assert lines_of(page(STORY), options=ExtractOptions(body_selector="#no-such-element")) == STORY
+
+
+def test_bad_selector_is_a_config_error():
+    with pytest.raises(ConfigError, match="selector"):
+        extract_article(page(STORY), URL, options=ExtractOptions(remove_selectors=("div[[",)))
+
+
+def test_favor_precision_is_passed_through():
+    article = extract_article(page(STORY), URL, options=ExtractOptions(favor_precision=True))
+    assert article.text.splitlines() == STORY
