@@ -12,6 +12,7 @@ Why it is built the way it is:
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import zlib
 from contextlib import contextmanager
@@ -48,6 +49,9 @@ class Archive:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
+            # A size cap (in pages) for tests that need a full disk without root mounts.
+            if os.environ.get("NEWSDESK_MAX_DB_PAGES"):
+                self.conn.execute(f"PRAGMA max_page_count={int(os.environ['NEWSDESK_MAX_DB_PAGES'])}")
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"cannot open archive {self.path}: {exc}") from exc
         self.db = sqlite_utils.Database(self.conn)
