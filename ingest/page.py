@@ -20,9 +20,36 @@ def decode_body(body: bytes, content_type: str | None = None) -> str:
     """Bytes to text: the HTTP charset, then <meta charset>, then a BOM, then detection.
 
     Undecodable bytes become U+FFFD rather than failing the page (w3lib's rule, as browsers do).
+    A page that declares UTF-8 (or nothing) but is not valid UTF-8 is a legacy-encoded page with
+    a wrong or missing label (windows-1252, shift_jis, koi8-r...): its encoding is detected.
     """
-    _, text = html_to_unicode(content_type or "", body)
+    encoding, text = html_to_unicode(content_type or "", body, auto_detect_fun=_detect_encoding)
+    if encoding.replace("-", "").replace("_", "").lower() in ("utf8", "utf8sig") and "\ufffd" in text:
+        detected = _detect_encoding(body)
+        if detected and detected != "utf-8":
+            text = body.decode(detected, errors="replace")
     return text
+
+
+def _detect_encoding(body: bytes) -> str | None:
+    """UTF-8 when the bytes are valid UTF-8, else charset-normalizer's best guess."""
+    try:
+        body.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes  # imported lazily: only legacy pages need it
+
+    matches = from_bytes(body[:200_000])
+    best = matches.best()
+    if best is None:
+        return None
+    # Latin pages often fit cp1250/cp1257 as well as cp1252; on a tie, windows-1252 is the
+    # web's legacy default (WHATWG reads even "iso-8859-1" labels as windows-1252).
+    for match in matches:
+        if match.encoding == "cp1252" and match.chaos <= best.chaos and match.coherence >= best.coherence - 0.05:
+            return "cp1252"
+    return best.encoding
 
 
 def process_page(page: Page, options: ExtractOptions | None = None) -> Extraction:
