@@ -4,8 +4,9 @@ newsdesk and by a naive baseline (bench/baseline.py) in the same run; pages/s an
     python -m bench.crawl [--articles 2000] [--keep DIR]
 
 Both crawlers start as subprocesses (start-up included), obey robots.txt, use no delay and no
-AutoThrottle, and fetch from the same in-process HTTP server. Peak RSS is the sum over the
-crawl's whole process tree (newsdesk's extraction workers included), sampled every 0.1 s.
+AutoThrottle, and fetch from the same in-process HTTP server. Peak memory is summed over the
+crawl's whole process tree (newsdesk's extraction workers included), sampled every 0.1 s:
+RSS (shared pages counted in each process) and PSS (shared pages split between them).
 """
 from __future__ import annotations
 
@@ -86,9 +87,13 @@ def serve(n: int) -> tuple[ThreadingHTTPServer, str]:
     return server, base
 
 
-def tree_rss_kb(root: int) -> int:
-    """Resident memory of root's descendants (not root itself), in KB, from /proc."""
-    total, stack, seen = 0, [root], set()
+def tree_memory_kb(root: int) -> tuple[int, int]:
+    """(RSS, PSS) summed over root's descendants (not root itself), in KB, from /proc.
+
+    RSS counts pages shared by forked workers once per process; PSS splits them fairly.
+    """
+    rss = pss = 0
+    stack, seen = [root], set()
     while stack:
         pid = stack.pop()
         try:
@@ -102,53 +107,62 @@ def tree_rss_kb(root: int) -> int:
             seen.add(child)
             stack.append(child)
             try:
-                with open(f"/proc/{child}/status") as f:
-                    total += next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), 0)
+                with open(f"/proc/{child}/smaps_rollup") as f:
+                    for line in f:
+                        if line.startswith("Rss:"):
+                            rss += int(line.split()[1])
+                        elif line.startswith("Pss:"):
+                            pss += int(line.split()[1])
             except OSError:
                 pass
-    return total
+    return rss, pss
 
 
-class PeakRSS:
-    """Samples the RSS of this process's children (the crawl's process tree) in a thread."""
+class PeakMemory:
+    """Samples the memory of this process's children (the crawl's process tree) in a thread."""
 
-    def __enter__(self) -> "PeakRSS":
-        self.peak_kb, self._stop = 0, threading.Event()
+    def __enter__(self) -> "PeakMemory":
+        self.rss_kb = self.pss_kb = 0
+        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
         return self
 
     def _sample(self) -> None:
         while not self._stop.wait(0.1):
-            self.peak_kb = max(self.peak_kb, tree_rss_kb(os.getpid()))
+            rss, pss = tree_memory_kb(os.getpid())
+            self.rss_kb, self.pss_kb = max(self.rss_kb, rss), max(self.pss_kb, pss)
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
 
+    def __str__(self) -> str:
+        return f"peak RSS {self.rss_kb / 1024:.0f} MB (PSS {self.pss_kb / 1024:.0f} MB)"
 
-def run_newsdesk(base: str, work: Path, n: int) -> tuple[float, int, int]:
+
+def run_newsdesk(base: str, work: Path, n: int) -> tuple[float, int, PeakMemory]:
     sources = work / "sources.toml"
     sources.write_text(f'[sources.bench]\nsitemaps = ["{base}/sitemap.xml"]\ndelay = 0\nmax_pages = {n + 10}\n'
                        f'run_timeout = 3600\n')
-    with PeakRSS() as rss:
+    with PeakMemory() as memory:
         started = time.perf_counter()
         run = crawl_source(str(work / "newsdesk.db"), str(sources), "bench")
         elapsed = time.perf_counter() - started
     assert run["status"] == "ok", run
-    return elapsed, int(run["new"]), rss.peak_kb
+    return elapsed, int(run["new"]), memory
 
 
-def run_baseline(base: str, work: Path) -> tuple[float, int, int]:
+def run_baseline(base: str, work: Path) -> tuple[float, int, PeakMemory]:
     db = work / "baseline.db"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
-    with PeakRSS() as rss:
+    with PeakMemory() as memory:
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "bench.baseline", "--sitemap", f"{base}/sitemap.xml", "--db", str(db)],
                        check=True, env=env, cwd=work)
         elapsed = time.perf_counter() - started
     stored = sqlite3.connect(db).execute("SELECT count(*) FROM articles").fetchone()[0]
-    return elapsed, stored, rss.peak_kb
+    return elapsed, stored, memory
 
 
 def main() -> None:
@@ -161,12 +175,12 @@ def main() -> None:
     server, base = serve(args.articles)
     print(f"site: {args.articles} articles at {base}, {os.cpu_count()} cores", flush=True)
     try:
-        b_time, b_count, b_rss = run_baseline(base, work)
+        b_time, b_count, b_mem = run_baseline(base, work)
         print(f"baseline (Scrapy + inline trafilatura + sqlite-utils insert per item): {b_count} articles in "
-              f"{b_time:.1f}s = {b_count / b_time:.1f} pages/s, peak RSS {b_rss / 1024:.0f} MB", flush=True)
-        n_time, n_count, n_rss = run_newsdesk(base, work, args.articles)
+              f"{b_time:.1f}s = {b_count / b_time:.1f} pages/s, {b_mem}", flush=True)
+        n_time, n_count, n_mem = run_newsdesk(base, work, args.articles)
         print(f"newsdesk (process pool extraction, cleaning, revisions, FTS): {n_count} articles in "
-              f"{n_time:.1f}s = {n_count / n_time:.1f} pages/s, peak RSS {n_rss / 1024:.0f} MB", flush=True)
+              f"{n_time:.1f}s = {n_count / n_time:.1f} pages/s, {n_mem}", flush=True)
         print(f"speed-up: {(n_count / n_time) / (b_count / b_time):.2f}x", flush=True)
     finally:
         server.shutdown()

@@ -131,9 +131,6 @@ def test_max_pages_leaves_the_rest_for_the_next_run(crawler: Crawler):
         assert site.hits_for("/feed.xml") == [200]
         assert crawler.runs()[1]["pages"] == 3
         assert {r["url"] for r in crawler.archive.query("SELECT url FROM articles")} == {site.base + slug(i) for i in ids}
-        site.clear_hits()
-        crawler.crawl("fixture")
-        assert site.hits_for("/feed.xml") == [304]
 
 
 def test_recheck_stores_a_revision_of_a_changed_article(crawler: Crawler):
@@ -255,9 +252,9 @@ def test_crawl_source_reports_failed_and_interrupted_runs(crawler: Crawler, tmp_
     with FixtureSite() as site:
         site.add("/feed.xml", rss(site.base, list(range(20))), "application/rss+xml")
         for i in range(20):
-            site.routes[slug(i)] = ("slow", 3)
+            site.routes[slug(i)] = ("slow", 2)
         crawler.configure("slowpoke", feeds=[f"{site.base}/feed.xml"], timeout=30)
-        run = crawl_source(str(crawler.db), str(crawler.sources), "slowpoke", timeout_s=4)
+        run = crawl_source(str(crawler.db), str(crawler.sources), "slowpoke", timeout_s=3)
         assert run["status"] == "interrupted" and run["ended_at"] and "timeout" in run["last_error"]
 
         crawler.configure("down", feeds=[f"{site.base}/missing-feed.xml"])
