@@ -15,6 +15,7 @@ import html
 import os
 import random
 import shutil
+import statistics
 import sqlite3
 import subprocess
 import sys
@@ -168,24 +169,34 @@ def run_baseline(base: str, work: Path) -> tuple[float, int, PeakMemory]:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.crawl")
     parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="Alternate the two crawlers this many times; the median ratio is reported.")
     parser.add_argument("--keep", help="Keep the archives in this directory.")
     args = parser.parse_args()
-    work = Path(args.keep or tempfile.mkdtemp(prefix="newsdesk-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
     server, base = serve(args.articles)
-    print(f"site: {args.articles} articles at {base}, {os.cpu_count()} cores", flush=True)
+    print(f"site: {args.articles} articles at {base}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}",
+          flush=True)
+    ratios = []
     try:
-        b_time, b_count, b_mem = run_baseline(base, work)
-        print(f"baseline (Scrapy + inline trafilatura + sqlite-utils insert per item): {b_count} articles in "
-              f"{b_time:.1f}s = {b_count / b_time:.1f} pages/s, {b_mem}", flush=True)
-        n_time, n_count, n_mem = run_newsdesk(base, work, args.articles)
-        print(f"newsdesk (process pool extraction, cleaning, revisions, FTS): {n_count} articles in "
-              f"{n_time:.1f}s = {n_count / n_time:.1f} pages/s, {n_mem}", flush=True)
-        print(f"speed-up: {(n_count / n_time) / (b_count / b_time):.2f}x", flush=True)
+        for round_ in range(1, args.rounds + 1):
+            work = Path(args.keep or tempfile.mkdtemp(prefix="newsdesk-bench-")) / f"round-{round_}"
+            work.mkdir(parents=True, exist_ok=True)
+            try:
+                b_time, b_count, b_mem = run_baseline(base, work)
+                print(f"baseline (Scrapy + inline trafilatura + sqlite-utils insert per item): {b_count} articles in "
+                      f"{b_time:.1f}s = {b_count / b_time:.1f} pages/s, {b_mem}", flush=True)
+                n_time, n_count, n_mem = run_newsdesk(base, work, args.articles)
+                print(f"newsdesk (extraction in a process pool, cleaning, revisions, FTS): {n_count} articles in "
+                      f"{n_time:.1f}s = {n_count / n_time:.1f} pages/s, {n_mem}", flush=True)
+                ratios.append((n_count / n_time) / (b_count / b_time))
+                print(f"speed-up: {ratios[-1]:.2f}x (load {os.getloadavg()[0]:.1f})", flush=True)
+            finally:
+                if not args.keep:
+                    shutil.rmtree(work.parent, ignore_errors=True)
+        if len(ratios) > 1:
+            print(f"median speed-up over {len(ratios)} rounds: {statistics.median(ratios):.2f}x", flush=True)
     finally:
         server.shutdown()
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
