@@ -88,58 +88,76 @@ def serve(n: int) -> tuple[ThreadingHTTPServer, str]:
     return server, base
 
 
-def tree_memory_kb(root: int) -> tuple[int, int]:
-    """(RSS, PSS) summed over root's descendants (not root itself), in KB, from /proc.
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(c) for c in f.read().split()]
+    except OSError:
+        return []
 
-    RSS counts pages shared by forked workers once per process; PSS splits them fairly.
-    """
-    rss = pss = 0
-    stack, seen = [root], set()
-    while stack:
-        pid = stack.pop()
-        try:
-            with open(f"/proc/{pid}/task/{pid}/children") as f:
-                children = [int(c) for c in f.read().split()]
-        except OSError:
-            children = []
-        for child in children:
-            if child in seen:
-                continue
-            seen.add(child)
-            stack.append(child)
-            try:
-                with open(f"/proc/{child}/smaps_rollup") as f:
-                    for line in f:
-                        if line.startswith("Rss:"):
-                            rss += int(line.split()[1])
-                        elif line.startswith("Pss:"):
-                            pss += int(line.split()[1])
-            except OSError:
-                pass
-    return rss, pss
+
+def _sample(pid: int) -> tuple[int, int, float] | None:
+    """(RSS KB, PSS KB, CPU seconds) of one process, or None once it is gone."""
+    try:
+        rss = pss = 0
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return rss, pss, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 class PeakMemory:
-    """Samples the memory of this process's children (the crawl's process tree) in a thread."""
+    """Samples this process's descendants (the crawl's process tree) every 0.1 s: peak RSS and
+    PSS summed over the tree (RSS counts pages shared by forked workers once per process; PSS
+    splits them), and the CPU seconds each process used (a measure the machine's load does not skew
+    the way it skews wall time)."""
 
     def __enter__(self) -> "PeakMemory":
         self.rss_kb = self.pss_kb = 0
+        self.cpu_s: dict[int, float] = {}
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
 
-    def _sample(self) -> None:
+    def _run(self) -> None:
         while not self._stop.wait(0.1):
-            rss, pss = tree_memory_kb(os.getpid())
+            rss = pss = 0
+            stack, seen = [os.getpid()], set()
+            while stack:
+                for child in _children(stack.pop()):
+                    if child not in seen:
+                        seen.add(child)
+                        stack.append(child)
+                        sample = _sample(child)
+                        if sample:
+                            rss, pss = rss + sample[0], pss + sample[1]
+                            self.cpu_s[child] = sample[2]
             self.rss_kb, self.pss_kb = max(self.rss_kb, rss), max(self.pss_kb, pss)
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
 
-    def __str__(self) -> str:
-        return f"peak RSS {self.rss_kb / 1024:.0f} MB (PSS {self.pss_kb / 1024:.0f} MB)"
+    def bound(self, pages: int) -> float:
+        """Pages/s this CPU use allows on an idle machine: no process can use more than one core,
+        and all of them together no more than the machine's cores."""
+        total, busiest = sum(self.cpu_s.values()), max(self.cpu_s.values(), default=0.0)
+        return pages / max(busiest, total / (os.cpu_count() or 1), 1e-9)
+
+    def describe(self, pages: int) -> str:
+        total, busiest = sum(self.cpu_s.values()), max(self.cpu_s.values(), default=0.0)
+        return (f"peak RSS {self.rss_kb / 1024:.0f} MB (PSS {self.pss_kb / 1024:.0f} MB), "
+                f"CPU {1000 * total / max(pages, 1):.1f} ms/page in {len(self.cpu_s)} processes "
+                f"(busiest {1000 * busiest / max(pages, 1):.1f} ms/page), CPU-bound ceiling "
+                f"{self.bound(pages):.0f} pages/s")
 
 
 def run_newsdesk(base: str, work: Path, n: int) -> tuple[float, int, PeakMemory]:
@@ -184,12 +202,13 @@ def main() -> None:
             try:
                 b_time, b_count, b_mem = run_baseline(base, work)
                 print(f"baseline (Scrapy + inline trafilatura + sqlite-utils insert per item): {b_count} articles in "
-                      f"{b_time:.1f}s = {b_count / b_time:.1f} pages/s, {b_mem}", flush=True)
+                      f"{b_time:.1f}s = {b_count / b_time:.1f} pages/s, {b_mem.describe(b_count)}", flush=True)
                 n_time, n_count, n_mem = run_newsdesk(base, work, args.articles)
                 print(f"newsdesk (extraction in a process pool, cleaning, revisions, FTS): {n_count} articles in "
-                      f"{n_time:.1f}s = {n_count / n_time:.1f} pages/s, {n_mem}", flush=True)
+                      f"{n_time:.1f}s = {n_count / n_time:.1f} pages/s, {n_mem.describe(n_count)}", flush=True)
                 ratios.append((n_count / n_time) / (b_count / b_time))
-                print(f"speed-up: {ratios[-1]:.2f}x (load {os.getloadavg()[0]:.1f})", flush=True)
+                print(f"speed-up: {ratios[-1]:.2f}x measured (load {os.getloadavg()[0]:.1f}); "
+                      f"{n_mem.bound(n_count) / b_mem.bound(b_count):.2f}x from CPU use", flush=True)
             finally:
                 if not args.keep:
                     shutil.rmtree(work.parent, ignore_errors=True)
