@@ -299,3 +299,35 @@ def test_section_links_by_heuristic_and_by_pattern():
     assert article_links(page, base, pattern=r"/\d{6}$") == ["http://site.example/world/2024/05/31/123456"]
     assert not looks_like_article("http://site.example/tag/politics")
     assert not looks_like_article("http://site.example/")
+
+
+def test_extraction_pool_survives_workers_killed_from_outside():
+    """A worker killed mid-page (OOM killer, an operator) costs that page, never the crawl."""
+    import asyncio
+
+    from ingest.models import Page
+    from ingest.pool import ExtractionPool
+
+    def page(i: int, body: str) -> Page:
+        url = f"http://site.example{slug(i)}"
+        return Page(url=url, final_url=url, body=body.encode(), content_type="text/html")
+
+    async def scenario() -> list:
+        pool = ExtractionPool(workers=2, time_limit_s=60)
+        try:
+            slow = [asyncio.ensure_future(pool.extract(page(i, pathological_html()))) for i in (1, 2)]
+            await asyncio.sleep(3)  # both workers are now deep in the slow pages
+            me = os.getpid()
+            with open(f"/proc/{me}/task/{me}/children") as f:
+                for pid in f.read().split():
+                    # forked workers carry our own command line; leave any other helper process be
+                    if Path(f"/proc/{pid}/cmdline").read_bytes() == Path("/proc/self/cmdline").read_bytes():
+                        os.kill(int(pid), signal.SIGKILL)
+            after = [pool.extract(page(i, article_html(i))) for i in (3, 4, 5)]
+            return list(await asyncio.wait_for(asyncio.gather(*slow, *after), 60))
+        finally:
+            pool.close()
+
+    results = asyncio.run(scenario())
+    assert [getattr(r, "reason", None) for r in results[:2]] == ["extraction worker died (exit code -9)"] * 2
+    assert [type(r).__name__ for r in results[2:]] == ["Article"] * 3
