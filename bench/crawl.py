@@ -4,8 +4,9 @@ newsdesk and by a naive baseline (bench/baseline.py) in the same run; pages/s an
     python -m bench.crawl [--articles 2000] [--keep DIR]
 
 Both crawlers start as subprocesses (start-up included), obey robots.txt, use no delay and no
-AutoThrottle, and fetch from the same in-process HTTP server. Peak RSS is the sum over the
-crawl's whole process tree (newsdesk's extraction workers included), sampled every 0.1 s.
+AutoThrottle, and fetch from the same in-process HTTP server. Peak memory is summed over the
+crawl's whole process tree (newsdesk's extraction workers included), sampled every 0.1 s:
+RSS (shared pages counted in each process) and PSS (shared pages split between them).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import html
 import os
 import random
 import shutil
+import statistics
 import sqlite3
 import subprocess
 import sys
@@ -86,92 +88,134 @@ def serve(n: int) -> tuple[ThreadingHTTPServer, str]:
     return server, base
 
 
-def tree_rss_kb(root: int) -> int:
-    """Resident memory of root's descendants (not root itself), in KB, from /proc."""
-    total, stack, seen = 0, [root], set()
-    while stack:
-        pid = stack.pop()
-        try:
-            with open(f"/proc/{pid}/task/{pid}/children") as f:
-                children = [int(c) for c in f.read().split()]
-        except OSError:
-            children = []
-        for child in children:
-            if child in seen:
-                continue
-            seen.add(child)
-            stack.append(child)
-            try:
-                with open(f"/proc/{child}/status") as f:
-                    total += next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), 0)
-            except OSError:
-                pass
-    return total
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(c) for c in f.read().split()]
+    except OSError:
+        return []
 
 
-class PeakRSS:
-    """Samples the RSS of this process's children (the crawl's process tree) in a thread."""
+def _sample(pid: int) -> tuple[int, int, float] | None:
+    """(RSS KB, PSS KB, CPU seconds) of one process, or None once it is gone."""
+    try:
+        rss = pss = 0
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return rss, pss, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
 
-    def __enter__(self) -> "PeakRSS":
-        self.peak_kb, self._stop = 0, threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+class PeakMemory:
+    """Samples this process's descendants (the crawl's process tree) every 0.1 s: peak RSS and
+    PSS summed over the tree (RSS counts pages shared by forked workers once per process; PSS
+    splits them), and the CPU seconds each process used (a measure the machine's load does not skew
+    the way it skews wall time)."""
+
+    def __enter__(self) -> "PeakMemory":
+        self.rss_kb = self.pss_kb = 0
+        self.cpu_s: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
 
-    def _sample(self) -> None:
+    def _run(self) -> None:
         while not self._stop.wait(0.1):
-            self.peak_kb = max(self.peak_kb, tree_rss_kb(os.getpid()))
+            rss = pss = 0
+            stack, seen = [os.getpid()], set()
+            while stack:
+                for child in _children(stack.pop()):
+                    if child not in seen:
+                        seen.add(child)
+                        stack.append(child)
+                        sample = _sample(child)
+                        if sample:
+                            rss, pss = rss + sample[0], pss + sample[1]
+                            self.cpu_s[child] = sample[2]
+            self.rss_kb, self.pss_kb = max(self.rss_kb, rss), max(self.pss_kb, pss)
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
 
+    def bound(self, pages: int) -> float:
+        """Pages/s this CPU use allows on an idle machine: no process can use more than one core,
+        and all of them together no more than the machine's cores."""
+        total, busiest = sum(self.cpu_s.values()), max(self.cpu_s.values(), default=0.0)
+        return pages / max(busiest, total / (os.cpu_count() or 1), 1e-9)
 
-def run_newsdesk(base: str, work: Path, n: int) -> tuple[float, int, int]:
+    def describe(self, pages: int) -> str:
+        total, busiest = sum(self.cpu_s.values()), max(self.cpu_s.values(), default=0.0)
+        return (f"peak RSS {self.rss_kb / 1024:.0f} MB (PSS {self.pss_kb / 1024:.0f} MB), "
+                f"CPU {1000 * total / max(pages, 1):.1f} ms/page in {len(self.cpu_s)} processes "
+                f"(busiest {1000 * busiest / max(pages, 1):.1f} ms/page), CPU-bound ceiling "
+                f"{self.bound(pages):.0f} pages/s")
+
+
+def run_newsdesk(base: str, work: Path, n: int) -> tuple[float, int, PeakMemory]:
     sources = work / "sources.toml"
     sources.write_text(f'[sources.bench]\nsitemaps = ["{base}/sitemap.xml"]\ndelay = 0\nmax_pages = {n + 10}\n'
                        f'run_timeout = 3600\n')
-    with PeakRSS() as rss:
+    with PeakMemory() as memory:
         started = time.perf_counter()
         run = crawl_source(str(work / "newsdesk.db"), str(sources), "bench")
         elapsed = time.perf_counter() - started
     assert run["status"] == "ok", run
-    return elapsed, int(run["new"]), rss.peak_kb
+    return elapsed, int(run["new"]), memory
 
 
-def run_baseline(base: str, work: Path) -> tuple[float, int, int]:
+def run_baseline(base: str, work: Path) -> tuple[float, int, PeakMemory]:
     db = work / "baseline.db"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
-    with PeakRSS() as rss:
+    with PeakMemory() as memory:
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "bench.baseline", "--sitemap", f"{base}/sitemap.xml", "--db", str(db)],
                        check=True, env=env, cwd=work)
         elapsed = time.perf_counter() - started
     stored = sqlite3.connect(db).execute("SELECT count(*) FROM articles").fetchone()[0]
-    return elapsed, stored, rss.peak_kb
+    return elapsed, stored, memory
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.crawl")
     parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="Alternate the two crawlers this many times; the median ratio is reported.")
     parser.add_argument("--keep", help="Keep the archives in this directory.")
     args = parser.parse_args()
-    work = Path(args.keep or tempfile.mkdtemp(prefix="newsdesk-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
     server, base = serve(args.articles)
-    print(f"site: {args.articles} articles at {base}, {os.cpu_count()} cores", flush=True)
+    print(f"site: {args.articles} articles at {base}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}",
+          flush=True)
+    ratios = []
     try:
-        b_time, b_count, b_rss = run_baseline(base, work)
-        print(f"baseline (Scrapy + inline trafilatura + sqlite-utils insert per item): {b_count} articles in "
-              f"{b_time:.1f}s = {b_count / b_time:.1f} pages/s, peak RSS {b_rss / 1024:.0f} MB", flush=True)
-        n_time, n_count, n_rss = run_newsdesk(base, work, args.articles)
-        print(f"newsdesk (process pool extraction, cleaning, revisions, FTS): {n_count} articles in "
-              f"{n_time:.1f}s = {n_count / n_time:.1f} pages/s, peak RSS {n_rss / 1024:.0f} MB", flush=True)
-        print(f"speed-up: {(n_count / n_time) / (b_count / b_time):.2f}x", flush=True)
+        for round_ in range(1, args.rounds + 1):
+            work = Path(args.keep or tempfile.mkdtemp(prefix="newsdesk-bench-")) / f"round-{round_}"
+            work.mkdir(parents=True, exist_ok=True)
+            try:
+                b_time, b_count, b_mem = run_baseline(base, work)
+                print(f"baseline (Scrapy + inline trafilatura + sqlite-utils insert per item): {b_count} articles in "
+                      f"{b_time:.1f}s = {b_count / b_time:.1f} pages/s, {b_mem.describe(b_count)}", flush=True)
+                n_time, n_count, n_mem = run_newsdesk(base, work, args.articles)
+                print(f"newsdesk (extraction in a process pool, cleaning, revisions, FTS): {n_count} articles in "
+                      f"{n_time:.1f}s = {n_count / n_time:.1f} pages/s, {n_mem.describe(n_count)}", flush=True)
+                ratios.append((n_count / n_time) / (b_count / b_time))
+                print(f"speed-up: {ratios[-1]:.2f}x measured (load {os.getloadavg()[0]:.1f}); "
+                      f"{n_mem.bound(n_count) / b_mem.bound(b_count):.2f}x from CPU use", flush=True)
+            finally:
+                if not args.keep:
+                    shutil.rmtree(work.parent, ignore_errors=True)
+        if len(ratios) > 1:
+            print(f"median speed-up over {len(ratios)} rounds: {statistics.median(ratios):.2f}x", flush=True)
     finally:
         server.shutdown()
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

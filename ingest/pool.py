@@ -38,22 +38,43 @@ class ExtractionPool:
     def __init__(self, workers: int | None = None, time_limit_s: float = 30.0):
         self.workers = max(1, workers or os.cpu_count() or 2)
         self.time_limit_s = time_limit_s
-        # forkserver: workers (and their replacements) fork from a clean process that already
-        # imported the extractor, never from the crawler with its threads and sockets.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["ingest.page"])
-        self._pool = ProcessPool(max_workers=self.workers, initializer=_warm_up, context=context)
+        self._in_flight = 0
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPool:
+        # fork: pebble's own, best-tested start method; with forkserver a worker killed from
+        # outside could leave the pool in an error state with futures that never resolve.
+        return ProcessPool(max_workers=self.workers, initializer=_warm_up, context=multiprocessing.get_context("fork"))
 
     async def extract(self, page: Page, options: ExtractOptions | None = None) -> Extraction:
-        future = self._pool.schedule(process_page, args=(page, options), timeout=self.time_limit_s)
+        pool = self._pool
+        future = pool.schedule(process_page, args=(page, options), timeout=self.time_limit_s)
+        # A watchdog above pebble's own limit, for a pool that stopped answering at all: the
+        # page waits for those queued before it, then for its own time limit.
+        self._in_flight += 1
+        watchdog = self.time_limit_s * (2 + self._in_flight / self.workers) + 30
         try:
-            return await asyncio.wrap_future(future)
+            return await asyncio.wait_for(asyncio.wrap_future(future), watchdog)
         except FutureTimeout:
+            if not future.done():  # the watchdog, not pebble: start a fresh pool
+                self._recycle(pool)
+                return Rejected(page.url, f"extraction pool stalled; no result after {watchdog:g}s", kind="error")
             return Rejected(page.url, f"extraction timed out after {self.time_limit_s:g}s", kind="error")
-        except ProcessExpired as exc:  # the worker died: out of memory, a crash in lxml...
+        except ProcessExpired as exc:  # the worker died: out of memory, a crash in lxml, killed...
             return Rejected(page.url, f"extraction worker died (exit code {exc.exitcode})", kind="error")
+        except asyncio.CancelledError:
+            if future.cancelled():  # its pool was recycled under it, not our caller cancelling us
+                return Rejected(page.url, "extraction cancelled: the worker pool was restarted", kind="error")
+            raise
         except Exception as exc:  # a bug in extraction must not end the crawl; keep its reason
             return Rejected(page.url, f"extraction failed: {type(exc).__name__}: {exc}", kind="error")
+        finally:
+            self._in_flight -= 1
+
+    def _recycle(self, pool: ProcessPool) -> None:
+        if pool is self._pool:
+            self._pool = self._new_pool()
+            pool.stop()
 
     def close(self) -> None:
         self._pool.stop()

@@ -25,6 +25,9 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
+# Scrapy starts this many asyncio tasks for every callback's output; an article response yields
+# one item, so the default 100 costs ~100 tasks per page on the reactor for nothing.
+CONCURRENT_ITEMS = 8
 
 # Bounds: a page over 10 MB is not an article; nothing waits for ever.
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
