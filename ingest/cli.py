@@ -277,12 +277,14 @@ def runs(obj: Context, source: str | None, limit: int, as_json: bool) -> None:
 @click.pass_obj
 @handle_errors
 def sources(obj: Context, as_json: bool) -> None:
-    """Configured sources with schedule, last run and article count.
+    """Configured sources with schedule, last and next run, status (backing off...) and article count.
 
     \b
     Example:
       newsdesk --sources sources.toml sources
     """
+    from ingest.scheduler import source_status
+
     configured = obj.sources()
     with obj.archive() as archive:
         rows = []
@@ -293,6 +295,7 @@ def sources(obj: Context, as_json: bool) -> None:
                 "articles": archive.count(key),
                 "last_run": last and last["started_at"], "last_status": last and last["status"],
                 "last_error": last and last["last_error"],
+                **source_status(archive, src),  # status, next_run, failures, backing_off, backoff_until
             })
     if as_json:
         emit_json(rows)
@@ -300,10 +303,10 @@ def sources(obj: Context, as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("source", "name", "schedule", "articles", "last run", "status", "last error")
+    table = Table("source", "name", "schedule", "articles", "last run", "next run", "status", "last error")
     for r in rows:
         table.add_row(r["source"], r["name"], r["schedule"], str(r["articles"]), r["last_run"] or "never",
-                      r["last_status"] or "", r["last_error"] or "")
+                      r["next_run"] or "", r["status"] or "", r["last_error"] or "")
     Console().print(table)
 
 

@@ -123,5 +123,16 @@ def _v1_core(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_core]
+def _v2_source_state(db: sqlite_utils.Database) -> None:
+    # The scheduler's memory per source: consecutive failures and the backoff they earned,
+    # and when the running scheduler will next crawl it (shown by `newsdesk sources`).
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS source_state ("
+        "source TEXT PRIMARY KEY, failures INTEGER NOT NULL DEFAULT 0, backoff_until TEXT, "
+        "next_run_at TEXT, last_error TEXT, updated_at TEXT)"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS runs_status ON runs (status)")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_core, _v2_source_state]
 SCHEMA_VERSION = len(MIGRATIONS)

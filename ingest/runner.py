@@ -1,0 +1,202 @@
+"""Run one source's crawl in a child process with a time limit, and record how it ended.
+
+Why a child process per crawl: a Twisted reactor cannot restart inside one process, and a
+hung or leaking crawl must not take the scheduler down. The child is the public CLI
+(`python -m ingest crawl KEY --quiet`), started in its own session so that the whole
+process group (Scrapy plus any extraction workers) can be stopped together.
+
+The child writes its own run row. When it is killed it cannot finish that row, so the
+runner finds it (by pid, else the source's newest run since launch) and finishes it as
+`timeout` or `interrupted`; if the child died before writing one, the runner writes it.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ingest
+from ingest.sources import Source
+from storage import Archive
+from storage.archive import RUN_COUNTERS
+from storage.source_state import find_run, max_run_id
+
+log = logging.getLogger("newsdesk.runner")
+
+TERM_GRACE_S = 10.0  # after SIGTERM, how long a crawl may take to close before SIGKILL
+FAILED = ("failed", "timeout")  # run statuses that count towards a source's backoff
+
+
+@dataclass
+class RunResult:
+    source: str
+    status: str  # ok, failed, timeout, interrupted (as in the runs table), or skipped
+    run_id: int | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> bool:
+        return self.status in FAILED
+
+
+@dataclass
+class _Child:
+    proc: subprocess.Popen
+    stopped: bool = False  # stop_all() asked it to end
+    exited: threading.Event = field(default_factory=threading.Event)
+
+
+def crawl_command(db_path: str, sources_path: str, key: str) -> list[str]:
+    """The CLI contract a scheduled run uses; absolute paths so the child's cwd cannot matter."""
+    return [sys.executable, "-m", "ingest", "--db", os.path.abspath(db_path),
+            "--sources", os.path.abspath(sources_path), "crawl", key, "--quiet"]
+
+
+def _child_env() -> dict[str, str]:
+    # Run from a source checkout as well as from an install: the child must import the
+    # same `ingest` package as the scheduler.
+    env = dict(os.environ)
+    root = str(Path(ingest.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def _signal_group(pgid: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+class CrawlRunner:
+    """Starts crawls as child processes and can stop every one of them at once."""
+
+    def __init__(self, db_path: str, sources_path: str, *, term_grace_s: float = TERM_GRACE_S):
+        self.db_path = db_path
+        self.sources_path = sources_path
+        self.term_grace_s = term_grace_s
+        self._children: dict[str, _Child] = {}
+        self._lock = threading.Lock()
+        self.stopping = False
+
+    def run(self, source: Source) -> RunResult:
+        """Crawl one source now and wait for it, killing it at `source.run_timeout_s`."""
+        key = source.key
+        with Archive(self.db_path) as archive:
+            before_id = max_run_id(archive)
+        output = tempfile.TemporaryFile()
+        started = time.monotonic()
+        # Launch under the lock: stop_all() either sees this child or prevents its start.
+        with self._lock:
+            if self.stopping:
+                output.close()
+                return RunResult(key, "skipped", error="the scheduler is stopping")
+            proc = subprocess.Popen(crawl_command(self.db_path, self.sources_path, key), stdin=subprocess.DEVNULL,
+                                    stdout=output, stderr=subprocess.STDOUT, env=_child_env(),
+                                    start_new_session=True)
+            child = self._children[key] = _Child(proc)
+        log.info("%s: run started (pid %d, limit %gs)", key, proc.pid, source.run_timeout_s)
+        timed_out = False
+        try:
+            proc.wait(timeout=source.run_timeout_s)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            log.warning("%s: run over its limit of %gs; killing pid %d", key, source.run_timeout_s, proc.pid)
+            # A crawl past its limit is presumed hung: a short grace, then SIGKILL.
+            _signal_group(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=min(3.0, self.term_grace_s))
+            except subprocess.TimeoutExpired:
+                pass
+        finally:
+            # Also reaps whatever the crawl left behind in its group (workers, helpers).
+            _signal_group(proc.pid, signal.SIGKILL)
+            proc.wait()
+            child.exited.set()
+            with self._lock:
+                self._children.pop(key, None)
+        seconds = time.monotonic() - started
+        output.seek(0)
+        tail = output.read()[-8000:].decode("utf-8", "replace")
+        output.close()
+        if tail.strip():
+            log.debug("%s: crawl output:\n%s", key, tail.rstrip())
+
+        if timed_out:
+            status, error = "timeout", f"killed after the run time limit of {source.run_timeout_s:g}s"
+        elif child.stopped:
+            status, error = "interrupted", "stopped by the scheduler's shutdown"
+        else:
+            status, error = None, None  # the child's own verdict stands
+        return self._record(key, before_id, proc, status, error, tail, seconds)
+
+    def _record(self, key: str, before_id: int, proc: subprocess.Popen, status: str | None,
+                error: str | None, tail: str, seconds: float) -> RunResult:
+        with Archive(self.db_path) as archive:
+            row = find_run(archive, key, after_id=before_id, pid=proc.pid)
+            if row is None:
+                # The child died before recording a run (bad config, crash at import...).
+                row = {"id": archive.start_run(key, pid=proc.pid), "status": "running"}
+                if status is None:
+                    status, error = "failed", _last_line(tail) or f"crawl exited with code {proc.returncode}"
+            elif status is None and row["status"] == "running":
+                status = "failed"
+                error = _last_line(tail) or f"crawl exited with code {proc.returncode} without finishing its run"
+            if status is not None:
+                archive.finish_run(row["id"], status, last_error=error)
+            final = next(iter(archive.db.query("SELECT * FROM runs WHERE id = ?", [row["id"]])))
+        counts = {k: final.get(k) or 0 for k in RUN_COUNTERS}
+        return RunResult(key, final["status"], final["id"], counts, final.get("last_error"), seconds)
+
+    def stop_all(self) -> None:
+        """Refuse new runs; SIGTERM every running crawl, SIGKILL those still alive after the grace."""
+        with self._lock:
+            self.stopping = True
+            children = list(self._children.items())
+        for key, child in children:
+            child.stopped = True
+            log.info("%s: stopping the running crawl (pid %d)", key, child.proc.pid)
+            _signal_group(child.proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + self.term_grace_s
+        for key, child in children:
+            if not child.exited.wait(timeout=max(0.0, deadline - time.monotonic())):
+                log.warning("%s: crawl pid %d ignored SIGTERM for %gs; killing it", key, child.proc.pid,
+                            self.term_grace_s)
+                _signal_group(child.proc.pid, signal.SIGKILL)
+
+    def running(self) -> list[str]:
+        with self._lock:
+            return list(self._children)
+
+
+def _last_line(text: str) -> str | None:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1][:500] if lines else None
+
+
+def describe(result: RunResult) -> str:
+    """One log line's worth: `ok in 3.1s: 12 pages, 4 new, ...`."""
+    counts = ", ".join(f"{result.counts.get(k, 0)} {k}" for k in RUN_COUNTERS)
+    text = f"run {result.run_id} {result.status} in {result.seconds:.1f}s: {counts}"
+    return text + (f"; {result.error}" if result.error and result.status != "ok" else "")
+
+
+def run_errors(db_path: str, run_id: int | None, limit: int = 20) -> list[dict[str, Any]]:
+    """The fetch errors of one run, with their URLs, for the log."""
+    if run_id is None:
+        return []
+    with Archive(db_path) as archive:
+        return list(archive.db.query(
+            "SELECT url, status, reason FROM fetches WHERE run_id = ? AND outcome = 'error' ORDER BY id LIMIT ?",
+            [run_id, limit]))
