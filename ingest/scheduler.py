@@ -15,6 +15,7 @@ Polling etiquette, decided before each run from the archive:
 """
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import signal
@@ -29,7 +30,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from ingest.errors import ConfigError
+from ingest.errors import ConfigError, IngestError
 from ingest.logs import setup_logging
 from ingest.runner import CrawlRunner, RunResult, describe, run_errors
 from ingest.sources import Source, load_sources
@@ -119,6 +120,15 @@ class Scheduler:
 
     # -- the run itself, shared by the daemon and --once
 
+    def run_job(self, key: str) -> RunResult:
+        """A job never raises into APScheduler: one ERROR line, and the scheduler goes on."""
+        try:
+            return self.run_source(key)
+        except Exception as exc:  # noqa: BLE001 - a service logs and continues
+            log.error("%s: run failed inside the scheduler: %s: %s", key, type(exc).__name__, exc)
+            log.debug("%s: traceback", key, exc_info=True)
+            return RunResult(key, "failed", error=str(exc))
+
     def run_source(self, key: str) -> RunResult:
         source = self.sources.get(key)
         if source is None:  # removed by a reload while queued
@@ -190,7 +200,7 @@ class Scheduler:
             missed = last is None or (trigger.get_next_fire_time(None, last + timedelta(seconds=1)) or now) <= now
             first = now if missed else None  # never run, or a fire time passed unserved
         kwargs: dict[str, Any] = {"next_run_time": first} if first else {}
-        self.aps.add_job(self.run_source, trigger, args=[source.key], id=source.key, name=source.key,
+        self.aps.add_job(self.run_job, trigger, args=[source.key], id=source.key, name=source.key,
                          max_instances=1, coalesce=True, misfire_grace_time=misfire_grace_s(source),
                          replace_existing=True, **kwargs)
         self._note_next_run(source.key)
@@ -271,7 +281,7 @@ class Scheduler:
         """Each source once, a few at a time; 1 if any run failed."""
         self._install_signals(hup=False)
         with ThreadPoolExecutor(max_workers=max(1, min(self.max_concurrent, len(self.sources)))) as pool:
-            futures = [pool.submit(self.run_source, key) for key in self.sources]
+            futures = [pool.submit(self.run_job, key) for key in self.sources]
             # The main thread stays free for signals; the pool threads run the crawls.
             while not all(f.done() for f in futures):
                 self._wake.wait(timeout=0.5)
@@ -287,6 +297,29 @@ class Scheduler:
         return 1 if failed and not self._stop_requested else 0
 
 
+def _lock_archive(db_path: str) -> Any:
+    """One scheduler per archive: a second one would run every crawl twice.
+
+    An flock on a file next to the archive; the kernel drops it when the process dies,
+    so a crashed scheduler never leaves a stale lock behind.
+    """
+    path = os.path.abspath(db_path) + ".schedule.lock"
+    handle = open(path, "a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise IngestError(f"a scheduler (pid {holder}) is already running on {db_path}; "
+                          f"stop it first, or use another --db") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
+
+
 def run_scheduler(db_path: str, sources_path: str, *, once: bool = False, log_level: str = "INFO",
                   log_file: str | None = None, max_concurrent: int = MAX_CONCURRENT_CRAWLS) -> int:
     """Run the scheduler (or every source once) and return the process exit code."""
@@ -294,12 +327,16 @@ def run_scheduler(db_path: str, sources_path: str, *, once: bool = False, log_le
     scheduler = Scheduler(db_path, sources_path, max_concurrent=max_concurrent)
     if not scheduler.sources:
         raise ConfigError(f"{sources_path}: no sources configured; add a [sources.<key>] table")
+    lock = _lock_archive(db_path)  # held until this process exits
     with Archive(db_path) as archive:
         limit = max(s.run_timeout_s for s in scheduler.sources.values()) + 60
         stale = mark_stale_runs(archive, pidless_older_than_s=limit)
     if stale:
         log.warning("marked %d stale running runs interrupted: %s", len(stale), ", ".join(map(str, stale)))
-    return scheduler.once() if once else scheduler.serve()
+    try:
+        return scheduler.once() if once else scheduler.serve()
+    finally:
+        lock.close()
 
 
 def source_status(archive: Archive, source: Source) -> dict[str, Any]:
