@@ -259,6 +259,26 @@ class Archive:
                                  'Quote phrases ("wire story"), end a prefix with * (assang*).') from exc
             raise
 
+    # -- feed state (conditional GET, polling etiquette) ------------------------------
+
+    def feed_state(self, url: str) -> dict[str, Any] | None:
+        """What the last poll of a feed or sitemap left: validators, body hash, not_before, failures."""
+        return next(iter(self.db.query("SELECT * FROM feed_state WHERE url = ?", [url])), None)
+
+    def set_feed_state(self, url: str, source: str | None, **fields: Any) -> None:
+        """Create or update one feed's state; only the given fields change."""
+        allowed = {"etag", "last_modified", "body_hash", "checked_at", "not_before", "failures", "last_error"}
+        fields = {k: v for k, v in fields.items() if k in allowed}
+        fields.setdefault("checked_at", utcnow())
+        names = ["url", "source", *fields]
+        updates = ", ".join(f"[{k}] = excluded.[{k}]" for k in ["source", *fields])
+        with self.write() as conn:
+            conn.execute(
+                f"INSERT INTO feed_state ({', '.join(f'[{k}]' for k in names)}) "
+                f"VALUES ({', '.join('?' for _ in names)}) ON CONFLICT(url) DO UPDATE SET {updates}",
+                [url, source, *fields.values()],
+            )
+
     # -- runs -------------------------------------------------------------------------
 
     def start_run(self, source: str, pid: int | None = None) -> int:
@@ -277,6 +297,23 @@ class Archive:
                 f"last_error = coalesce(:err, last_error){sets} WHERE id = :id",
                 {"ended": utcnow(), "status": status, "err": last_error, "id": run_id, **counts},
             )
+
+    def run_by_pid(self, source: str, pid: int) -> dict[str, Any] | None:
+        """The latest run of a source started by process `pid` (a crawl subprocess)."""
+        return next(iter(self.db.query("SELECT * FROM runs WHERE source = ? AND pid = ? ORDER BY id DESC LIMIT 1",
+                                       [source, pid])), None)
+
+    def run_counts(self, run_id: int) -> dict[str, int]:
+        """A run's counters so far, from its fetches (the runs row is written when it ends)."""
+        counts = {k: 0 for k in RUN_COUNTERS}
+        for outcome, n in self.conn.execute(
+                "SELECT outcome, count(*) FROM fetches WHERE run_id = ? GROUP BY outcome", (run_id,)):
+            key = "errors" if outcome == "error" else outcome
+            if key in counts:
+                counts[key] += n
+        counts["pages"] = self.conn.execute(
+            "SELECT count(*) FROM fetches WHERE run_id = ? AND status IS NOT NULL", (run_id,)).fetchone()[0]
+        return counts
 
     def runs(self, source: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         where = "WHERE source = ?" if source else ""

@@ -1,0 +1,203 @@
+"""Running crawls and one-off fetches: each in its own Scrapy subprocess (`python -m spiders.run`).
+
+A Twisted reactor cannot restart (scrapy#2941), and a hung or leaking crawl must not take its
+caller (the CLI, the scheduler) down: so every crawl is a child process, as Scrapyd does it.
+The child records its run in the archive; this side watches the archive for progress and
+repairs the run record if the child dies without closing it. Nothing here imports Scrapy.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from ingest.models import Saved
+from ingest.urls import is_http_url
+from storage import Archive
+from storage.archive import RUN_COUNTERS
+
+ROOT = Path(__file__).resolve().parent.parent  # where the spiders package lives
+POLL_S = 0.3
+GRACE_S = 30.0  # after SIGTERM, how long a crawl may take to close cleanly
+
+Progress = Callable[[str, dict[str, int]], None]
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
+    env["SCRAPY_SETTINGS_MODULE"] = "spiders.settings"
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def crawl_source(db_path: str, sources_path: str, key: str, *, max_pages: int | None = None,
+                 timeout_s: float | None = None, on_progress: Progress | None = None,
+                 log_path: str | None = None) -> dict[str, Any]:
+    """Crawl one source in a subprocess and return its run record (a row of `runs`).
+
+    On `timeout_s` the crawl is asked to stop (SIGTERM: Scrapy closes cleanly, the run is
+    "interrupted"), and killed if it has not within GRACE_S.
+    """
+    cmd = [sys.executable, "-m", "spiders.run", "--db", str(db_path), "--sources", str(sources_path),
+           "crawl", key]
+    if max_pages:
+        cmd += ["--max-pages", str(max_pages)]
+    Archive(db_path).close()  # create or migrate the file before the child opens it
+    log = Path(log_path) if log_path else Path(tempfile.mkstemp(prefix=f"newsdesk-{key}-", suffix=".log")[1])
+    started = time.monotonic()
+    stopped_by_us = killed = False
+    with open(log, "ab") as log_file, Archive(db_path) as archive:
+        proc = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT, env=_child_env())
+        run: dict[str, Any] | None = None
+        try:
+            while proc.poll() is None:
+                time.sleep(POLL_S)
+                run = run or archive.run_by_pid(key, proc.pid)
+                if run and on_progress:
+                    on_progress(key, archive.run_counts(run["id"]))
+                if timeout_s and not stopped_by_us and time.monotonic() - started > timeout_s:
+                    stopped_by_us = True
+                    proc.send_signal(signal.SIGTERM)
+                if stopped_by_us and time.monotonic() - started > (timeout_s or 0) + GRACE_S:
+                    proc.kill()
+                    killed = True
+        finally:
+            if proc.poll() is None:  # our caller was interrupted: do not leave the crawl behind
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(GRACE_S)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        run = archive.run_by_pid(key, proc.pid)
+        if run is None:  # the child died before it could open a run (bad install, crash at start-up)
+            run_id = archive.start_run(key, pid=proc.pid)
+            archive.finish_run(run_id, "failed", last_error=f"crawl process exited with code {proc.returncode}: "
+                                                            f"{_tail(log, 3) or 'no output'}")
+        elif run["status"] == "running":  # killed before it could close its own run
+            archive.finish_run(run["id"], "interrupted" if stopped_by_us else "failed", archive.run_counts(run["id"]),
+                               last_error=("killed after its run timeout" if killed
+                                           else f"crawl process exited with code {proc.returncode}"))
+        elif stopped_by_us and timeout_s:
+            archive.finish_run(run["id"], run["status"], last_error=f"stopped after its run timeout ({timeout_s:g}s)")
+        result = archive.run_by_pid(key, proc.pid) or {}
+    result = dict(result)
+    result["log"] = str(log)
+    if not log_path and result.get("status") == "ok":
+        log.unlink(missing_ok=True)
+        result["log"] = None
+    return result
+
+
+def crawl_sources(db_path: str, sources_path: str, keys: list[str], *, max_pages: int | None = None,
+                  progress: bool = True) -> bool:
+    """`newsdesk crawl`: crawl each source in turn with live progress, then print a summary.
+
+    Returns False when any crawl did not finish "ok".
+    """
+    from rich.console import Console
+    from rich.progress import Progress as Bar, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    err = Console(stderr=True)
+    results: list[dict[str, Any]] = []
+    for key in keys:
+        try:
+            if progress:
+                with Bar(SpinnerColumn(), TextColumn("[bold]{task.description}"), TextColumn("{task.fields[line]}"),
+                         TimeElapsedColumn(), console=err, transient=True) as bar:
+                    task = bar.add_task(key, line="starting")
+
+                    def show(_: str, counts: dict[str, int]) -> None:
+                        bar.update(task, line=_counts_line(counts))
+
+                    results.append(crawl_source(db_path, sources_path, key, max_pages=max_pages, on_progress=show))
+            else:
+                results.append(crawl_source(db_path, sources_path, key, max_pages=max_pages))
+        except KeyboardInterrupt:
+            # crawl_source has stopped the child, which closed its run as "interrupted"
+            err.print(f"interrupted during {key}; later sources were not crawled")
+            with Archive(db_path) as archive:
+                results.extend(archive.runs(key, limit=1))
+            _print_summary(results, err)
+            return False
+    _print_summary(results, err)
+    return all(r.get("status") == "ok" for r in results)
+
+
+def _counts_line(counts: dict[str, int]) -> str:
+    return (f"{counts['pages']} pages: {counts['new']} new, {counts['updated']} updated, "
+            f"{counts['unchanged']} unchanged, {counts['duplicate']} duplicate, "
+            f"{counts['rejected']} rejected, {counts['errors']} errors")
+
+
+def _print_summary(results: list[dict[str, Any]], err: Any) -> None:
+    totals = {k: 0 for k in RUN_COUNTERS}
+    for run in results:
+        counts = {k: int(run.get(k) or 0) for k in RUN_COUNTERS}
+        for k in RUN_COUNTERS:
+            totals[k] += counts[k]
+        print(f"{run.get('source')}: {run.get('status')}: {counts['pages']} pages fetched; articles "
+              f"{counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged, "
+              f"{counts['duplicate']} duplicate; {counts['rejected']} rejected as not articles; "
+              f"{counts['errors']} errors", flush=True)
+        if run.get("last_error"):
+            err.print(f"  last error: {run['last_error']}", markup=False, highlight=False)
+        if run.get("status") != "ok" and run.get("log"):
+            err.print(f"  crawl log: {run['log']}", markup=False, highlight=False)
+    if len(results) > 1:
+        print(f"total: {totals['pages']} pages fetched; articles {totals['new']} new, {totals['updated']} updated, "
+              f"{totals['unchanged']} unchanged, {totals['duplicate']} duplicate; {totals['rejected']} rejected "
+              f"as not articles; {totals['errors']} errors", flush=True)
+
+
+def fetch_and_store(db_path: str, urls: list[str], *, source: str = "manual",
+                    timeout_s: float | None = None) -> list[Saved]:
+    """`newsdesk ingest URL...`: fetch each URL through Scrapy, extract, store; results in input order."""
+    results: list[Saved | None] = [None] * len(urls)
+    with Archive(db_path) as archive:
+        for i, url in enumerate(urls):
+            if not is_http_url(url):
+                results[i] = archive.record_error(url, "not an http(s) URL", source=source)
+    to_fetch = [url for url, saved in zip(urls, results) if saved is None]
+    if to_fetch:
+        by_url = _fetch(db_path, to_fetch, source, timeout_s)
+        with Archive(db_path) as archive:
+            for i, url in enumerate(urls):
+                if results[i] is None:
+                    queue = by_url.get(url)
+                    results[i] = queue.pop(0) if queue else archive.record_error(
+                        url, "fetch did not complete (the fetch process failed; see its log)", source=source)
+    return [r for r in results if r is not None]
+
+
+def _fetch(db_path: str, urls: list[str], source: str, timeout_s: float | None) -> dict[str, list[Saved]]:
+    with tempfile.TemporaryDirectory(prefix="newsdesk-fetch-") as tmp:
+        out, log = Path(tmp) / "results.jsonl", Path(tmp) / "fetch.log"
+        cmd = [sys.executable, "-m", "spiders.run", "--db", str(db_path), "fetch", "--results", str(out),
+               "--source", source]
+        if timeout_s:
+            cmd += ["--timeout", str(timeout_s)]
+        with open(log, "wb") as log_file:
+            proc = subprocess.run([*cmd, "--", *urls], stdout=log_file, stderr=subprocess.STDOUT, env=_child_env())
+        by_url: dict[str, list[Saved]] = {}
+        if out.exists():
+            for line in out.read_text(encoding="utf-8").splitlines():
+                row = json.loads(line)
+                by_url.setdefault(row.pop("requested"), []).append(Saved(**row))
+        elif proc.returncode:
+            print(f"newsdesk: the fetch process failed (exit {proc.returncode}):\n{_tail(log)}", file=sys.stderr)
+        return by_url

@@ -1,0 +1,139 @@
+"""Feeds: RSS 0.9x/1.0/2.0 and Atom (via feedparser) and JSON Feed, parsed from bytes.
+
+Pure: the caller (Scrapy) fetches; feedparser is only ever handed bytes, never a URL, so it
+can never fetch by itself (it has no timeout: feedparser#76).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urljoin
+
+import feedparser
+
+from ingest.errors import ExtractionError
+from ingest.models import Hints
+
+# Encoding mismatches are routine and harmless; anything else flagged "bozo" is a broken document.
+_BENIGN = (feedparser.CharacterEncodingOverride,)
+
+
+class MalformedFeed(ExtractionError):
+    """The body is not a feed we can read; the message says why."""
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    url: str
+    hints: Hints
+
+
+@dataclass(frozen=True)
+class Feed:
+    items: list[FeedItem] = field(default_factory=list)
+    ttl_s: int | None = None  # RSS <ttl>: how long the publisher asks us to cache it
+    problem: str | None = None  # set when the document is broken but some items were recovered
+
+
+def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Feed:
+    """Parse a fetched feed; relative links resolve against `url`. Raises MalformedFeed."""
+    if not body.strip():
+        raise MalformedFeed("empty feed")
+    head = body.lstrip()[:1]
+    if head in (b"{", b"[") or "json" in (content_type or "").lower():
+        return _parse_json_feed(body, url)
+    # Bytes in, never a URL string: a str that looks like a URL would make feedparser fetch.
+    parsed = feedparser.parse(body, response_headers={"content-location": url,
+                                                      "content-type": content_type or "application/xml"})
+    problem = None
+    if parsed.get("bozo") and not isinstance(parsed.get("bozo_exception"), _BENIGN):
+        problem = f"malformed feed: {parsed.get('bozo_exception')}"
+    if not parsed.entries:
+        if problem:
+            raise MalformedFeed(problem)
+        if not parsed.get("version"):
+            raise MalformedFeed("not a feed (no RSS, Atom or JSON Feed document found)")
+        return Feed(ttl_s=_ttl(parsed.feed.get("ttl")))
+    language = _language(parsed.feed.get("language"))
+    items = []
+    for entry in parsed.entries:
+        link = entry.get("link") or _first_link(entry)
+        if not link:
+            continue
+        raw_date = entry.get("published") or entry.get("updated")
+        items.append(FeedItem(urljoin(url, link), Hints(
+            title=_clean(entry.get("title")),
+            published_at=_iso_date(raw_date, entry.get("published_parsed") or entry.get("updated_parsed")),
+            language=language, via="feed")))
+    return Feed(items=items, ttl_s=_ttl(parsed.feed.get("ttl")), problem=problem)
+
+
+def _parse_json_feed(body: bytes, url: str) -> Feed:
+    """JSON Feed 1.0/1.1 (https://jsonfeed.org/version/1.1)."""
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise MalformedFeed(f"malformed JSON feed: {exc}") from None
+    if not isinstance(data, dict) or "jsonfeed.org" not in str(data.get("version", "")):
+        raise MalformedFeed("not a feed (JSON without a jsonfeed.org version)")
+    items_data = data.get("items")
+    if not isinstance(items_data, list):
+        raise MalformedFeed("malformed JSON feed: 'items' is not a list")
+    language = _language(data.get("language"))
+    items = []
+    for item in items_data:
+        if not isinstance(item, dict):
+            continue
+        link = item.get("url") or item.get("external_url")
+        if not isinstance(link, str) or not link:
+            continue
+        items.append(FeedItem(urljoin(url, link), Hints(
+            title=_clean(item.get("title")),
+            published_at=_iso_date(item.get("date_published") or item.get("date_modified"), None),
+            language=_language(item.get("language")) or language, via="feed")))
+    return Feed(items=items)
+
+
+def _first_link(entry: Any) -> str | None:
+    for link in entry.get("links", []):
+        if link.get("href") and link.get("rel", "alternate") == "alternate":
+            return link["href"]
+    return None
+
+
+def _iso_date(raw: Any, parsed: Any) -> str | None:
+    """The feed's date as ISO 8601, keeping the offset it was written with."""
+    if isinstance(raw, str) and raw.strip():
+        text = raw.strip()
+        try:
+            return parsedate_to_datetime(text).isoformat()  # RFC 822 (RSS)
+        except (TypeError, ValueError, IndexError):
+            pass
+        try:
+            return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()  # RFC 3339 (Atom, JSON)
+        except ValueError:
+            pass
+    if parsed:  # feedparser's own parse of odd formats, normalized to UTC
+        return datetime(*parsed[:6], tzinfo=timezone.utc).isoformat()
+    return None
+
+
+def _ttl(value: Any) -> int | None:
+    try:
+        minutes = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return minutes * 60 if minutes > 0 else None
+
+
+def _language(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.strip().split("-")[0].split("_")[0].lower()[:3] or None
+
+
+def _clean(value: Any) -> str | None:
+    return " ".join(value.split()) or None if isinstance(value, str) else None

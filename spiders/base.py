@@ -1,0 +1,50 @@
+"""ArchiveSpider: what every newsdesk spider shares: the archive, and turning a response into a Page."""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from ingest.extract import ExtractOptions
+from ingest.models import Hints, Page
+from spiders.failures import describe_failure
+from spiders.items import FetchFailed
+from storage import Archive
+
+
+class ArchiveSpider(scrapy.Spider):
+    """A spider that owns an open Archive (for seen-checks and polling state) and yields Pages."""
+
+    source_key = "manual"
+    extract_options: ExtractOptions | None = None
+    run_id: int | None = None
+    timeout_s: float | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "ArchiveSpider":
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.archive = Archive(crawler.settings["NEWSDESK_DB"])
+        spider.timeout_s = crawler.settings.getfloat("DOWNLOAD_TIMEOUT")
+        return spider
+
+    def page_request(self, url: str, hints: Hints, **kwargs: Any) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_page, errback=self.page_failed,
+                              meta={"newsdesk_url": url, "newsdesk_hints": hints}, **kwargs)
+
+    def parse_page(self, response: Response) -> Iterator[Page]:
+        content_type = response.headers.get("Content-Type")
+        yield Page(
+            url=response.meta["newsdesk_url"], final_url=response.url, body=response.body,
+            status=response.status, content_type=content_type.decode("latin-1") if content_type else None,
+            source=self.source_key, hints=response.meta["newsdesk_hints"],
+        )
+
+    def page_failed(self, failure: Failure) -> Iterator[FetchFailed]:
+        reason, status = describe_failure(failure, self.timeout_s)
+        yield FetchFailed(failure.request.meta["newsdesk_url"], reason, status)
+
+    def closed(self, reason: str) -> None:
+        self.archive.close()

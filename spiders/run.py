@@ -1,0 +1,84 @@
+"""`python -m spiders.run`: one crawl, or one batch of single URLs, in this process's one reactor.
+
+ingest.crawl starts this in a subprocess per crawl: a Twisted reactor cannot restart, and a
+hung or leaking crawl cannot take its caller down.
+
+    python -m spiders.run --db news.db --sources sources.toml crawl herald [--max-pages 50]
+    python -m spiders.run --db news.db fetch --results out.jsonl [--timeout 20] URL...
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+from typing import Any
+
+os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "spiders.settings")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m spiders.run")
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--sources", default=None)
+    parser.add_argument("--log-level", default=None)
+    parser.add_argument("--log-file", default=None)
+    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="Override a Scrapy setting (the benchmark uses it).")
+    commands = parser.add_subparsers(dest="command", required=True)
+    crawl = commands.add_parser("crawl")
+    crawl.add_argument("key")
+    crawl.add_argument("--max-pages", type=int)
+    fetch = commands.add_parser("fetch")
+    fetch.add_argument("--results", required=True, help="Write one JSON line per URL here.")
+    fetch.add_argument("--source", default="manual")
+    fetch.add_argument("--timeout", type=float)
+    fetch.add_argument("urls", nargs="+")
+    args = parser.parse_args(argv)
+
+    from scrapy import signals
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    settings.set("NEWSDESK_DB", args.db, priority="cmdline")
+    if args.sources:
+        settings.set("NEWSDESK_SOURCES", args.sources, priority="cmdline")
+    if args.log_level:
+        settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
+    if args.log_file:
+        settings.set("LOG_FILE", args.log_file, priority="cmdline")
+    for pair in args.set:
+        name, _, value = pair.partition("=")
+        settings.set(name, value, priority="cmdline")
+
+    if args.command == "fetch" and args.timeout:
+        settings.set("DOWNLOAD_TIMEOUT", args.timeout, priority="cmdline")
+    process = CrawlerProcess(settings)
+    if args.command == "crawl":
+        process.crawl(args.key, max_pages=args.max_pages)
+        process.start()
+        return 0
+
+    from spiders.items import Stored
+    from spiders.single import SingleSpider
+
+    stored: list[dict[str, Any]] = []
+
+    def collect(item: Any, **_: Any) -> None:
+        if isinstance(item, Stored):
+            stored.append({"requested": item.url, **dataclasses.asdict(item.saved)})
+
+    crawler = process.create_crawler(SingleSpider)
+    crawler.signals.connect(collect, signal=signals.item_scraped)
+    process.crawl(crawler, urls=args.urls, source=args.source)
+    process.start()
+    with open(args.results, "w", encoding="utf-8") as out:
+        for row in stored:
+            out.write(json.dumps(row) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
