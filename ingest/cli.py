@@ -295,7 +295,7 @@ def sources(obj: Context, as_json: bool) -> None:
                 "articles": archive.count(key),
                 "last_run": last and last["started_at"], "last_status": last and last["status"],
                 "last_error": last and last["last_error"],
-                **source_status(archive, src),  # status, next_run, failures, backing_off, backoff_until
+                **source_status(archive, src),  # status, next_run, failures, backing_off, backoff_until...
             })
     if as_json:
         emit_json(rows)
@@ -306,7 +306,8 @@ def sources(obj: Context, as_json: bool) -> None:
     table = Table("source", "name", "schedule", "articles", "last run", "next run", "status", "last error")
     for r in rows:
         table.add_row(r["source"], r["name"], r["schedule"], str(r["articles"]), r["last_run"] or "never",
-                      r["next_run"] or "", r["status"] or "", r["last_error"] or "")
+                      r["next_run"] or "", r["status"] + (f" (feeds held until {r['feeds_held_until']})"
+                                                          if r["feeds_held_until"] else ""), r["last_error"] or "")
     Console().print(table)
 
 

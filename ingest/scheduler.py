@@ -340,19 +340,27 @@ def run_scheduler(db_path: str, sources_path: str, *, once: bool = False, log_le
 
 
 def source_status(archive: Archive, source: Source) -> dict[str, Any]:
-    """What `newsdesk sources` shows beyond the last run: next run, backoff and a status line."""
+    """What `newsdesk sources` shows beyond the last run: next run, backoff and a status line.
+
+    status: "backing off until <time>", "running", the last run's status, or "never run".
+    feeds_held_until: when every feed is under a Retry-After / ttl, the earliest it ends.
+    """
     state = get_state(archive, source.key)
     now = now_utc()
     last = next(iter(archive.runs(source.key, limit=1)), None)
     backoff = parse_time(state["backoff_until"])
-    skip = why_skip(source, state, feeds_not_before(archive, feed_urls(source)), now)
-    if backoff and backoff > now:
+    backing_off = bool(backoff and backoff > now)
+    urls = feed_urls(source)
+    held = feeds_not_before(archive, urls)
+    held_until = None
+    if urls and all(held.get(u) and held[u] > now for u in urls):
+        held_until = min(t for t in held.values() if t)
+    if backing_off:
         status = f"backing off until {format_time(backoff)}"
     elif last and last["status"] == "running":
         status = "running"
-    elif skip:
-        status = f"waiting: {skip}"
     else:
         status = last["status"] if last else "never run"
     return {"status": status, "next_run": state["next_run_at"], "failures": state["failures"],
-            "backing_off": bool(backoff and backoff > now), "backoff_until": format_time(backoff)}
+            "backing_off": backing_off, "backoff_until": format_time(backoff) if backing_off else None,
+            "feeds_held_until": format_time(held_until)}
