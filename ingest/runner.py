@@ -32,6 +32,7 @@ from storage.source_state import find_run, max_run_id
 log = logging.getLogger("newsdesk.runner")
 
 TERM_GRACE_S = 10.0  # after SIGTERM, how long a crawl may take to close before SIGKILL
+CLAIM_POLL_S = 0.5  # how often a running crawl's run row is looked for
 FAILED = ("failed", "timeout")  # run statuses that count towards a source's backoff
 
 
@@ -108,8 +109,19 @@ class CrawlRunner:
             child = self._children[key] = _Child(proc)
         log.info("%s: run started (pid %d, limit %gs)", key, proc.pid, source.run_timeout_s)
         timed_out = False
+        run_id: int | None = None
+        deadline = started + source.run_timeout_s
         try:
-            proc.wait(timeout=source.run_timeout_s)
+            while True:
+                try:
+                    proc.wait(timeout=max(0.0, min(CLAIM_POLL_S, deadline - time.monotonic())))
+                    break
+                except subprocess.TimeoutExpired:
+                    if time.monotonic() >= deadline:
+                        raise
+                    # Learn which run row is ours while the crawl is alive: its writer is in
+                    # our child's process group. A manual crawl of the same source is not.
+                    run_id = run_id or self._claim(key, before_id, proc.pid)
         except subprocess.TimeoutExpired:
             timed_out = True
             log.warning("%s: run over its limit of %gs; killing pid %d", key, source.run_timeout_s, proc.pid)
@@ -139,12 +151,27 @@ class CrawlRunner:
             status, error = "interrupted", "stopped by the scheduler's shutdown"
         else:
             status, error = None, None  # the child's own verdict stands
-        return self._record(key, before_id, proc, status, error, tail, seconds)
+        return self._record(key, before_id, run_id, proc, status, error, tail, seconds)
 
-    def _record(self, key: str, before_id: int, proc: subprocess.Popen, status: str | None,
+    def _claim(self, key: str, before_id: int, pgid: int) -> int | None:
+        with Archive(self.db_path) as archive:
+            rows = archive.conn.execute("SELECT id, pid FROM runs WHERE source = ? AND id > ? AND pid IS NOT NULL",
+                                        (key, before_id)).fetchall()
+        for run_id, pid in rows:
+            try:
+                if pid == pgid or os.getpgid(pid) == pgid:
+                    return run_id
+            except (ProcessLookupError, PermissionError):
+                continue
+        return None
+
+    def _record(self, key: str, before_id: int, run_id: int | None, proc: subprocess.Popen, status: str | None,
                 error: str | None, tail: str, seconds: float) -> RunResult:
         with Archive(self.db_path) as archive:
-            row = find_run(archive, key, after_id=before_id, pid=proc.pid)
+            row = None
+            if run_id is not None:
+                row = next(iter(archive.db.query("SELECT * FROM runs WHERE id = ?", [run_id])), None)
+            row = row or find_run(archive, key, after_id=before_id, pid=proc.pid)
             if row is None:
                 # The child died before recording a run (bad config, crash at import...).
                 row = {"id": archive.start_run(key, pid=proc.pid), "status": "running"}
@@ -168,11 +195,14 @@ class CrawlRunner:
             child.stopped = True
             log.info("%s: stopping the running crawl (pid %d)", key, child.proc.pid)
             _signal_group(child.proc.pid, signal.SIGTERM)
-        deadline = time.monotonic() + self.term_grace_s
+        # term_grace_s is read on every turn: a second Ctrl-C sets it to 0 to kill at once.
+        began = time.monotonic()
+        while not all(c.exited.is_set() for _, c in children) and time.monotonic() - began < self.term_grace_s:
+            time.sleep(0.1)
         for key, child in children:
-            if not child.exited.wait(timeout=max(0.0, deadline - time.monotonic())):
-                log.warning("%s: crawl pid %d ignored SIGTERM for %gs; killing it", key, child.proc.pid,
-                            self.term_grace_s)
+            if not child.exited.is_set():
+                log.warning("%s: crawl pid %d still running %.0fs after SIGTERM; killing it", key, child.proc.pid,
+                            time.monotonic() - began)
                 _signal_group(child.proc.pid, signal.SIGKILL)
 
     def running(self) -> list[str]:

@@ -237,11 +237,11 @@ def test_hung_crawl_is_killed_at_its_limit_and_the_next_run_comes(tmp_path, site
 
 
 @pytest.mark.timeout(400)  # 20 ingests are 40 Python processes importing Scrapy, on 2 cores
-def test_scheduled_crawl_and_20_one_off_ingests_share_the_archive(tmp_path, sites, scheduler_factory):
+def test_scheduled_crawl_second_crawl_and_20_ingests_share_the_archive(tmp_path, sites, scheduler_factory):
     db = tmp_path / "news.db"
     sources = tmp_path / "sources.toml"
-    # A delay between requests keeps the crawl writing while the one-off ingests run.
-    sources.write_text(sources_toml(sites.bases, schedule="every 1h", delay=0.3).split("[sources.wpdaily]")[0],
+    # A delay between requests keeps the crawl writing while the others run.
+    sources.write_text(sources_toml(sites.bases, schedule="every 1h", delay=0.5).split("[sources.wpdaily]")[0],
                        encoding="utf-8")
     manual = [r["url"] for r in sites.expected("wpdaily") if not r.get("private")][:20]
     assert len(manual) == 20
@@ -249,23 +249,39 @@ def test_scheduled_crawl_and_20_one_off_ingests_share_the_archive(tmp_path, site
     wait_for("the scheduled crawl to store something",
              lambda: [r for r in runs(db, "herald") if r["status"] == "running"]
              and query(db, "SELECT id FROM articles LIMIT 1"), 60, sched)
+    # A second crawl of the same source by hand, and 20 one-off ingests, all at once.
+    second = subprocess.Popen(newsdesk(db, sources, "crawl", "herald", "--quiet"), cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     ingests = [subprocess.Popen(newsdesk(db, sources, "ingest", url), cwd=ROOT, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True) for url in manual]
-    outputs = [(p.wait(timeout=240), p.stdout.read(), p.stderr.read()) for p in ingests]
-    run = wait_for("the scheduled crawl to finish",
-                   lambda: [r for r in runs(db, "herald") if r["status"] != "running"], 120, sched)[0]
+    outputs = []
+    for proc in ingests:
+        out, err = proc.communicate(timeout=300)
+        outputs.append((proc.returncode, out, err))
+    second_out = second.communicate(timeout=300)[0]
+    both = wait_for("both herald crawls to finish",
+                    lambda: (rs := runs(db, "herald")) and len(rs) == 2 and all(r["status"] != "running" for r in rs)
+                    and rs, 120, sched)
+    wait_for("the scheduler to log its run", lambda: f"herald: run {both[0]['id']} " in sched.log, 30, sched)
     assert sched.stop() == 0, sched.log[-3000:]
 
     for code, out, err in outputs:
         assert "locked" not in (out + err).lower(), out + err
         assert code == 0 and out.rstrip().endswith("\tnew"), (code, out, err)
-    assert "locked" not in sched.log.lower()
-    assert run["status"] == "ok" and run["new"] > 0 and run["errors"] == 0, run
+    assert "locked" not in (sched.log + second_out).lower()
+    assert second.returncode == 0, second_out
+    for run in both:
+        assert run["status"] == "ok" and run["errors"] == 0, run
+    assert both[1]["started_at"] <= both[0]["ended_at"], f"the two crawls did not overlap: {both}"
+    assert f"herald: run {both[0]['id']} ok" in sched.log, "the scheduler reported the other crawl's run"
     articles = query(db, "SELECT url, source FROM articles")
+    assert len({r["url"] for r in articles}) == len(articles)
     stored = [r["url"] for r in articles if r["source"] == "manual"]
     assert sorted(stored) == sorted(out.split("\t")[0] for _, out, _ in outputs), "one-off articles lost"
-    assert len(articles) == run["new"] + 20, "articles lost or stored twice"
-    assert len({r["url"] for r in articles}) == len(articles)
+    herald = [r for r in articles if r["source"] == "herald"]
+    # Each herald article was `new` to exactly one of the two crawls.
+    assert len(herald) == both[0]["new"] + both[1]["new"] > 0, both
+    assert len(articles) == len(herald) + 20
     assert query(db, "SELECT count(*) AS n FROM articles_fts")[0]["n"] == len(articles)
 
 
