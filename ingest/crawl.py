@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ingest.models import Saved
-from ingest.urls import is_http_url
+from ingest.links import is_http_url, normalize
 from storage import Archive
 from storage.archive import RUN_COUNTERS
 
@@ -47,10 +47,13 @@ def _tail(path: Path, lines: int = 15) -> str:
 def crawl_source(db_path: str, sources_path: str, key: str, *, max_pages: int | None = None,
                  timeout_s: float | None = None, on_progress: Progress | None = None,
                  log_path: str | None = None) -> dict[str, Any]:
-    """Crawl one source in a subprocess and return its run record (a row of `runs`).
+    """Crawl one source in a subprocess and return its run record (a row of `runs`, plus `log`:
+    the crawl's log file, kept when the run was not "ok" or `log_path` was given).
 
     On `timeout_s` the crawl is asked to stop (SIGTERM: Scrapy closes cleanly, the run is
-    "interrupted"), and killed if it has not within GRACE_S.
+    "interrupted"), and killed if it has not within GRACE_S. If the caller is interrupted
+    (KeyboardInterrupt, SystemExit), the crawl is stopped the same way, its run closed as
+    "interrupted", and the exception goes on.
     """
     cmd = [sys.executable, "-m", "spiders.run", "--db", str(db_path), "--sources", str(sources_path),
            "crawl", key]
@@ -59,48 +62,66 @@ def crawl_source(db_path: str, sources_path: str, key: str, *, max_pages: int | 
     Archive(db_path).close()  # create or migrate the file before the child opens it
     log = Path(log_path) if log_path else Path(tempfile.mkstemp(prefix=f"newsdesk-{key}-", suffix=".log")[1])
     started = time.monotonic()
-    stopped_by_us = killed = False
+    why: str | None = None  # set when we stop the crawl ourselves
     with open(log, "ab") as log_file, Archive(db_path) as archive:
-        proc = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT, env=_child_env())
-        run: dict[str, Any] | None = None
+        # Its own session: a Ctrl-C at the terminal reaches only us, and we send the child exactly
+        # one SIGTERM (a second signal would make Scrapy quit without closing its run).
+        proc = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT, env=_child_env(),
+                                start_new_session=True)
         try:
+            run: dict[str, Any] | None = None
             while proc.poll() is None:
                 time.sleep(POLL_S)
                 run = run or archive.run_by_pid(key, proc.pid)
                 if run and on_progress:
                     on_progress(key, archive.run_counts(run["id"]))
-                if timeout_s and not stopped_by_us and time.monotonic() - started > timeout_s:
-                    stopped_by_us = True
-                    proc.send_signal(signal.SIGTERM)
-                if stopped_by_us and time.monotonic() - started > (timeout_s or 0) + GRACE_S:
-                    proc.kill()
-                    killed = True
+                if timeout_s and time.monotonic() - started > timeout_s:
+                    why = f"stopped after its run timeout ({timeout_s:g}s)"
+                    break
+        except BaseException:
+            why = "interrupted"
+            raise
         finally:
-            if proc.poll() is None:  # our caller was interrupted: do not leave the crawl behind
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(GRACE_S)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-        run = archive.run_by_pid(key, proc.pid)
-        if run is None:  # the child died before it could open a run (bad install, crash at start-up)
-            run_id = archive.start_run(key, pid=proc.pid)
-            archive.finish_run(run_id, "failed", last_error=f"crawl process exited with code {proc.returncode}: "
-                                                            f"{_tail(log, 3) or 'no output'}")
-        elif run["status"] == "running":  # killed before it could close its own run
-            archive.finish_run(run["id"], "interrupted" if stopped_by_us else "failed", archive.run_counts(run["id"]),
-                               last_error=("killed after its run timeout" if killed
-                                           else f"crawl process exited with code {proc.returncode}"))
-        elif stopped_by_us and timeout_s:
-            archive.finish_run(run["id"], run["status"], last_error=f"stopped after its run timeout ({timeout_s:g}s)")
-        result = archive.run_by_pid(key, proc.pid) or {}
-    result = dict(result)
+            killed = _stop(proc) if proc.poll() is None else False
+            _close_run(archive, key, proc, why, killed, log)
+        result = dict(archive.run_by_pid(key, proc.pid) or {})
     result["log"] = str(log)
     if not log_path and result.get("status") == "ok":
         log.unlink(missing_ok=True)
         result["log"] = None
     return result
+
+
+def _stop(proc: subprocess.Popen) -> bool:
+    """SIGTERM, then SIGKILL after GRACE_S; True when it had to be killed."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(GRACE_S)
+        return False
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return True
+
+
+def _close_run(archive: Archive, key: str, proc: subprocess.Popen, why: str | None, killed: bool,
+               log: Path) -> None:
+    """Make sure the crawl's run is closed, whatever became of the child."""
+    run = archive.run_by_pid(key, proc.pid)
+    if run is None:  # the child ended before it could open a run
+        run_id = archive.start_run(key, pid=proc.pid)
+        if why:
+            archive.finish_run(run_id, "interrupted", last_error=f"{why}, before it started")
+        else:  # a bad install, a crash at start-up
+            archive.finish_run(run_id, "failed", last_error=f"crawl process exited with code {proc.returncode}: "
+                                                            f"{_tail(log, 3) or 'no output'}")
+    elif run["status"] == "running":  # killed, or crashed, before it could close its own run
+        reason = f"{why}; killed after {GRACE_S:g}s more" if killed and why else (
+            why or f"crawl process exited with code {proc.returncode}")
+        archive.finish_run(run["id"], "interrupted" if why else "failed", archive.run_counts(run["id"]),
+                           last_error=reason)
+    elif why:
+        archive.finish_run(run["id"], run["status"], last_error=why)
 
 
 def crawl_sources(db_path: str, sources_path: str, keys: list[str], *, max_pages: int | None = None,
@@ -139,9 +160,8 @@ def crawl_sources(db_path: str, sources_path: str, keys: list[str], *, max_pages
 
 
 def _counts_line(counts: dict[str, int]) -> str:
-    return (f"{counts['pages']} pages: {counts['new']} new, {counts['updated']} updated, "
-            f"{counts['unchanged']} unchanged, {counts['duplicate']} duplicate, "
-            f"{counts['rejected']} rejected, {counts['errors']} errors")
+    return (f"{counts['pages']} pages, {counts['new']} new, {counts['updated']} upd, {counts['unchanged']} same, "
+            f"{counts['duplicate']} dup, {counts['rejected']} rej, {counts['errors']} err")
 
 
 def _print_summary(results: list[dict[str, Any]], err: Any) -> None:
@@ -172,13 +192,14 @@ def fetch_and_store(db_path: str, urls: list[str], *, source: str = "manual",
         for i, url in enumerate(urls):
             if not is_http_url(url):
                 results[i] = archive.record_error(url, "not an http(s) URL", source=source)
-    to_fetch = [url for url, saved in zip(urls, results) if saved is None]
+    # Tracking parameters and fragments go before fetching, as in crawls: one page, one spelling.
+    to_fetch = [normalize(url) for url, saved in zip(urls, results) if saved is None]
     if to_fetch:
         by_url = _fetch(db_path, to_fetch, source, timeout_s)
         with Archive(db_path) as archive:
             for i, url in enumerate(urls):
                 if results[i] is None:
-                    queue = by_url.get(url)
+                    queue = by_url.get(normalize(url))
                     results[i] = queue.pop(0) if queue else archive.record_error(
                         url, "fetch did not complete (the fetch process failed; see its log)", source=source)
     return [r for r in results if r is not None]

@@ -14,7 +14,7 @@ import lxml.html
 from courlan import is_navigation_page, is_not_crawlable
 from lxml import etree
 
-from ingest.urls import is_http_url, normalize
+from ingest.links import is_http_url, normalize
 
 _NOT_PAGES = re.compile(r"\.(jpe?g|png|gif|webp|svg|ico|pdf|zip|gz|mp[34]|avi|mov|css|js|json|xml|rss|txt)$", re.I)
 _NOT_ARTICLES = re.compile(

@@ -11,7 +11,7 @@ from scrapy import Request, Spider
 from scrapy.settings import BaseSettings
 
 from ingest.sources import load_sources
-from ingest.urls import site_host
+from ingest.links import site_host
 from spiders.news import spider_for
 
 logger = logging.getLogger(__name__)

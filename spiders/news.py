@@ -24,7 +24,7 @@ from ingest.polling import is_due, max_age_s, not_before, retry_after_s
 from ingest.sections import article_links
 from ingest.sitemaps import parse_sitemap
 from ingest.sources import Source
-from ingest.urls import is_http_url, normalize, site_host
+from ingest.links import is_http_url, normalize, site_host
 from spiders.base import ArchiveSpider
 from spiders.failures import describe_failure
 from spiders.items import FetchFailed
@@ -201,7 +201,9 @@ class NewsSpider(ArchiveSpider):
                 stats.inc_value("newsdesk/over_budget", len(fresh) - number)
                 break
             self.budget -= 1
-            yield self.page_request(url, hints)
+            # dont_filter: the run dedupes its own URLs; Scrapy's filter would silently drop the
+            # second hop of a redirect loop instead of reporting it
+            yield self.page_request(url, hints, dont_filter=True)
 
     # -- the run record -----------------------------------------------------------------
 

@@ -53,8 +53,12 @@ def main(argv: list[str] | None = None) -> int:
         name, _, value = pair.partition("=")
         settings.set(name, value, priority="cmdline")
 
-    if args.command == "fetch" and args.timeout:
-        settings.set("DOWNLOAD_TIMEOUT", args.timeout, priority="cmdline")
+    if args.command == "fetch":
+        if args.timeout:
+            settings.set("DOWNLOAD_TIMEOUT", args.timeout, priority="cmdline")
+        # a one-URL ingest needs one extraction worker, not a pool sized for a crawl
+        workers = min(settings.getint("NEWSDESK_WORKERS"), len(args.urls))
+        settings.set("NEWSDESK_WORKERS", workers, priority="cmdline")
     process = CrawlerProcess(settings)
     if args.command == "crawl":
         process.crawl(args.key, max_pages=args.max_pages)

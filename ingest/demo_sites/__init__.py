@@ -6,11 +6,21 @@
         demo.expected()       # what a perfect crawl stores, per article
         sources_toml(demo.bases)
 """
-from ingest.demo_sites.build import DEFAULT_SEED, SITE_KEYS, DemoArticle, DemoSite, build_sites, expected_records
-from ingest.demo_sites.config import sources_toml
-from ingest.demo_sites.faults import FAULTS, Reset
-from ingest.demo_sites.routes import Response
-from ingest.demo_sites.server import DemoServer, Request
+from __future__ import annotations
 
-__all__ = ["DEFAULT_SEED", "SITE_KEYS", "DemoArticle", "DemoSite", "DemoServer", "FAULTS", "Request", "Reset",
-           "Response", "build_sites", "expected_records", "sources_toml"]
+import importlib
+from typing import Any
+
+# Imported lazily so `python -m ingest.demo_sites.server` does not import itself twice.
+_EXPORTS = {
+    "DEFAULT_SEED": "build", "SITE_KEYS": "build", "DemoArticle": "build", "DemoSite": "build",
+    "build_sites": "build", "expected_records": "build", "sources_toml": "config", "FAULTS": "faults",
+    "Reset": "faults", "Response": "routes", "DemoServer": "server", "Request": "server",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)

@@ -197,9 +197,7 @@ def _wirenews(rng: random.Random, made: dict, herald: DemoSite, wpdaily: DemoSit
         if story is None:  # the seed article
             title, lead = "Mexico ready to grant Assange asylum, says Lopez Obrador", stories.SEED_ALT_LEAD
         else:
-            title = next((t.format_map(story.cast) for t in _titles(story) if t.format_map(story.cast)
-                          != original.title), "Wire: " + original.title)
-            lead = story.alt_lead
+            title, lead = story.alt_title, story.alt_lead
         paragraphs = [lead, *original.paragraphs[1:]]
         if n in (2, 4) and len(paragraphs) > 7:
             paragraphs = paragraphs[:-1]
@@ -219,10 +217,6 @@ def _wirenews(rng: random.Random, made: dict, herald: DemoSite, wpdaily: DemoSit
         datetime(2021, 1, 7, 6, 0, tzinfo=tz), _private_text("Wire News"), "Business", private=True,
         topic="private"))
     return DemoSite("wirenews", "Wire News Demo", "en", articles)
-
-
-def _titles(story: stories.Story) -> tuple[str, ...]:
-    return next(t.titles for t in stories.TOPICS if t.key == story.topic)
 
 
 def _private_text(name: str) -> list[str]:

@@ -117,7 +117,7 @@ TOPICS = (
         "budget", "national", ("politics", "city council"),
         ("{city} council approves {money} budget with cuts to {service}",
          "Protests as {city} votes to raise property tax by {pct2} percent",
-         "Mayor defends spending plan as {city} faces {money} shortfall"),
+         "{city} budget vote exposes split in governing group"),
         ("Councillors in {city} approved a budget of {money} on {weekday} night after a six-hour debate, "
          "agreeing to trim spending on {service} to close a gap left by falling tax revenue.",
          "The city of {city} will raise property taxes by {pct2} percent and cut funding for {service} under "
@@ -151,7 +151,7 @@ TOPICS = (
         "rates", "international", ("economy", "central bank"),
         ("Central bank raises rates to {rate} percent as inflation bites",
          "Borrowing costs climb again as {bank} signals more to come",
-         "{bank} holds rates but warns inflation fight is far from over"),
+         "{bank} lifts rates again, warns inflation fight is far from over"),
         ("The {bank} raised its main interest rate by a quarter of a percentage point to {rate} percent on "
          "{weekday}, its latest in a run of {n_small} increases, saying prices were still rising too quickly.",
          "Policymakers at the {bank} lifted borrowing costs to {rate} percent on {weekday} and signalled that "
@@ -212,8 +212,8 @@ TOPICS = (
     Topic(
         "breach", "international", ("technology", "cybersecurity"),
         ("{company} says hackers stole data of {n_big} customers",
-         "Data breach at {company} exposes names and addresses",
-         "Regulator opens inquiry after {company} cyber attack"),
+         "Regulator opens inquiry after {company} cyber attack",
+         "Data breach at {company} exposes names and addresses"),
         ("{company} said on {weekday} that hackers had stolen personal details of about {n_big} customers, "
          "including names, phone numbers and home addresses, in one of the largest breaches in the country.",
          "Data protection regulators have opened an inquiry into {company} after the company admitted that "
@@ -275,12 +275,12 @@ TOPICS = (
     Topic(
         "election", "international", ("politics", "elections"),
         ("Polls open in {region} as {party} seeks another term",
-         "{party} claims victory in tight {region} election",
+         "Long queues as {region} votes in cost-of-living election",
          "Turnout surges in {region} vote dominated by cost of living"),
         ("Voters in {region} went to the polls on {weekday} in an election seen as a test of the {party}'s "
          "handling of rising prices, with turnout reaching {pct} percent by mid-afternoon.",
-         "The {party} claimed victory in {region} on {weekday} after a tight count, winning {won} of the "
-         "{n_big2} seats in the regional assembly."),
+         "Voters across {region} queued from early morning on {weekday} to choose the {n_big2} members of "
+         "the regional assembly, in a contest between the {party} and its rivals dominated by the cost of living."),
         ("Long queues formed outside polling stations in {city} before they opened at seven in the morning.",
          "Opinion polls had shown the two main parties separated by fewer than {n_small} points for most of "
          "the campaign.",
@@ -357,6 +357,7 @@ class Story:
     title: str
     paragraphs: list[str]
     alt_lead: str  # the same first paragraph rewritten, for syndicated copies
+    alt_title: str  # and their headline
     cast: dict
 
 
@@ -384,8 +385,6 @@ def _cast(rng: random.Random, topic: Topic) -> dict:
     for slot, choices in topic.vocab.items():
         cast[slot] = rng.choice(choices)
     cast["river"] = RIVERS[city]
-    if "n_big2" in cast:
-        cast["won"] = str(int(cast["n_big2"]) // 2 + rng.randint(1, 9))
     return cast
 
 
@@ -394,8 +393,9 @@ def make_story(rng: random.Random, topic: Topic | None = None, n_paragraphs: int
     topic = topic or rng.choice(TOPICS)
     cast = _cast(rng, topic)
     n = n_paragraphs or rng.randint(6, 12)
-    leads = list(topic.leads)
-    rng.shuffle(leads)
+    # Headline i goes with lead i; the other lead, reworded, opens the wire copies.
+    pick = rng.randrange(len(topic.leads))
+    leads = [topic.leads[pick], topic.leads[1 - pick]]
     lead = leads[0].format_map(cast)
     speakers = {"O": rng.choice([cast["official"] + " said", cast["official_last"] + " told reporters"]),
                 "E": cast["expert_last"] + " said", "R": cast["resident"] + " said",
@@ -420,8 +420,9 @@ def make_story(rng: random.Random, topic: Topic | None = None, n_paragraphs: int
     first = core.split(" ", 1)[0]
     lower = core[0].lower() + core[1:] if first in _COMMON_STARTS else core
     alt = rng.choice(WIRE_LEADS).format_map({**cast, "lead_core": core, "lead_lower": lower})
-    title = rng.choice(topic.titles).format_map(cast)
-    return Story(topic.key, topic.section, list(topic.tags), title, paragraphs, alt, cast)
+    title = topic.titles[pick].format_map(cast)
+    return Story(topic.key, topic.section, list(topic.tags), title, paragraphs, alt, topic.titles[2].format_map(cast),
+                 cast)
 
 
 # The seed case (National Herald, 5 January 2021): the 13 paragraphs the archive must hold.

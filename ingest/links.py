@@ -1,4 +1,4 @@
-"""URL normalization for discovery: one spelling per page before fingerprinting and seen-checks."""
+"""Discovery links: one spelling per URL before fingerprinting and seen-checks, and on-site checks."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
