@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import signal
 import sys
 from functools import wraps
 from pathlib import Path
@@ -337,8 +338,16 @@ def crawl(obj: Context, source_keys: tuple[str, ...], all_sources: bool, max_pag
     unknown = [k for k in keys if k not in configured]
     if unknown:
         raise ConfigError(f"{obj.sources_path}: no source {unknown[0]!r}; configured: {', '.join(configured)}")
+    # SIGTERM (the scheduler, systemd, timeout(1)) unwinds like Ctrl-C would, so crawl_source
+    # stops its Scrapy child (in a session of its own) and closes the run, instead of orphaning it.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     ok = crawl_sources(obj.db_path, obj.sources_path, keys, max_pages=max_pages, progress=not quiet)
     sys.exit(0 if ok else 1)
+
+
+def _exit_on_sigterm(signum: int, _frame: Any) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one is enough: the cleanup must not be cut short
+    sys.exit(128 + signum)
 
 
 @main.command()

@@ -21,7 +21,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import ingest
 from ingest.sources import Source
@@ -31,7 +31,7 @@ from storage.source_state import find_run, max_run_id
 
 log = logging.getLogger("newsdesk.runner")
 
-TERM_GRACE_S = 10.0  # after SIGTERM, how long a crawl may take to close before SIGKILL
+TERM_GRACE_S = 20.0  # after SIGTERM, how long a crawl may take to close (Scrapy needs ~10 s) before SIGKILL
 CLAIM_POLL_S = 0.5  # how often a running crawl's run row is looked for
 FAILED = ("failed", "timeout")  # run statuses that count towards a source's backoff
 
@@ -55,6 +55,16 @@ class _Child:
     proc: subprocess.Popen
     stopped: bool = False  # stop_all() asked it to end
     exited: threading.Event = field(default_factory=threading.Event)
+    groups: set[int] = field(default_factory=set)  # process groups of the crawl's process tree
+
+    def signal(self, sig: signal.Signals) -> None:
+        """SIGTERM goes to our child's group only: the crawl CLI stops its own Scrapy child
+        (exactly one SIGTERM, so Scrapy closes its run). SIGKILL goes to every group of the
+        tree, remembered from earlier calls since orphans lose their link to us."""
+        self.groups |= {self.proc.pid, *descendants(self.proc.pid).values()}
+        self.groups.discard(os.getpgrp())  # never ourselves
+        for pgid in (self.groups if sig == signal.SIGKILL else {self.proc.pid}):
+            _signal_group(pgid, sig)
 
 
 def crawl_command(db_path: str, sources_path: str, key: str) -> list[str]:
@@ -78,6 +88,40 @@ def _signal_group(pgid: int, sig: signal.Signals) -> None:
         os.killpg(pgid, sig)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def descendants(pid: int) -> dict[int, int]:
+    """Every live descendant of `pid` as {pid: process group}, read from /proc (Linux).
+
+    The crawl CLI starts Scrapy in a session of its own, so killing our child's group alone
+    would orphan a hung Scrapy: the runner signals each descendant's group as well. Where
+    /proc is missing this returns {} and only the child's group is signalled.
+    """
+    parents: dict[int, int] = {}
+    groups: dict[int, int] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return {}
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])  # after "pid (comm)": state, ppid, pgrp
+        groups[int(entry)] = int(fields[2])
+    found: dict[int, int] = {}
+    frontier = [pid]
+    while frontier:
+        parent = frontier.pop()
+        for child, ppid in parents.items():
+            if ppid == parent and child not in found:
+                found[child] = groups[child]
+                frontier.append(child)
+    return found
 
 
 class CrawlRunner:
@@ -126,14 +170,14 @@ class CrawlRunner:
             timed_out = True
             log.warning("%s: run over its limit of %gs; killing pid %d", key, source.run_timeout_s, proc.pid)
             # A crawl past its limit is presumed hung: a short grace, then SIGKILL.
-            _signal_group(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=min(3.0, self.term_grace_s))
-            except subprocess.TimeoutExpired:
-                pass
+            child.signal(signal.SIGTERM)
+            _wait_tree(child, lambda: min(3.0, self.term_grace_s))
         finally:
-            # Also reaps whatever the crawl left behind in its group (workers, helpers).
-            _signal_group(proc.pid, signal.SIGKILL)
+            if child.stopped and not timed_out:
+                # Give the crawl its grace to close its run cleanly.
+                _wait_tree(child, lambda: self.term_grace_s)
+            # Then end whatever the crawl left behind (Scrapy, extraction workers).
+            child.signal(signal.SIGKILL)
             proc.wait()
             child.exited.set()
             with self._lock:
@@ -153,17 +197,14 @@ class CrawlRunner:
             status, error = None, None  # the child's own verdict stands
         return self._record(key, before_id, run_id, proc, status, error, tail, seconds)
 
-    def _claim(self, key: str, before_id: int, pgid: int) -> int | None:
+    def _claim(self, key: str, before_id: int, child_pid: int) -> int | None:
         with Archive(self.db_path) as archive:
             rows = archive.conn.execute("SELECT id, pid FROM runs WHERE source = ? AND id > ? AND pid IS NOT NULL",
                                         (key, before_id)).fetchall()
-        for run_id, pid in rows:
-            try:
-                if pid == pgid or os.getpgid(pid) == pgid:
-                    return run_id
-            except (ProcessLookupError, PermissionError):
-                continue
-        return None
+        if not rows:
+            return None
+        ours = {child_pid, *descendants(child_pid)}
+        return next((run_id for run_id, pid in rows if pid in ours), None)
 
     def _record(self, key: str, before_id: int, run_id: int | None, proc: subprocess.Popen, status: str | None,
                 error: str | None, tail: str, seconds: float) -> RunResult:
@@ -194,7 +235,7 @@ class CrawlRunner:
         for key, child in children:
             child.stopped = True
             log.info("%s: stopping the running crawl (pid %d)", key, child.proc.pid)
-            _signal_group(child.proc.pid, signal.SIGTERM)
+            child.signal(signal.SIGTERM)
         # term_grace_s is read on every turn: a second Ctrl-C sets it to 0 to kill at once.
         began = time.monotonic()
         while not all(c.exited.is_set() for _, c in children) and time.monotonic() - began < self.term_grace_s:
@@ -203,11 +244,34 @@ class CrawlRunner:
             if not child.exited.is_set():
                 log.warning("%s: crawl pid %d still running %.0fs after SIGTERM; killing it", key, child.proc.pid,
                             time.monotonic() - began)
-                _signal_group(child.proc.pid, signal.SIGKILL)
+                child.signal(signal.SIGKILL)
 
     def running(self) -> list[str]:
         with self._lock:
             return list(self._children)
+
+
+def _wait_tree(child: _Child, grace: Callable[[], float]) -> None:
+    """Wait until the child and every process it started have exited, or the grace is over.
+
+    The grace is read on every turn: a second Ctrl-C sets it to 0.
+    """
+    began = time.monotonic()
+    while time.monotonic() - began < grace():
+        alive = child.proc.poll() is None or any(_group_alive(g) for g in child.groups - {child.proc.pid})
+        if not alive:
+            return
+        time.sleep(0.1)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _last_line(text: str) -> str | None:

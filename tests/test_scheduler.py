@@ -103,7 +103,7 @@ class Scheduler:
             newsdesk(db, sources, "schedule", "--log-level", "DEBUG", "--log-file", str(self.log_path)),
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 40) -> int:
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> int:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         try:
