@@ -3,8 +3,15 @@
 APScheduler's BackgroundScheduler fires one job per source (a CronTrigger or an
 IntervalTrigger); the job runs the crawl in a child process (ingest.runner) with the
 source's time limit. The main thread only waits for signals:
-- SIGINT / SIGTERM: stop cleanly; running crawls are terminated and recorded `interrupted`.
+- SIGINT / SIGTERM: stop cleanly; running crawls get SIGTERM, SIGKILL after a grace
+  (a second signal: at once), and are recorded `interrupted`; exit 0.
 - SIGHUP: reload sources.toml (add, remove and reschedule jobs); history stays in the archive.
+
+Jobs use max_instances=1 (one run per source at a time), coalesce=True and a misfire
+grace of one period (runs missed while the machine slept become one run on waking). An
+interval source first runs one period after its last recorded run, or at once; a cron
+source runs at once if a fire time passed since its last run. One scheduler per archive
+(an flock next to it). On start, `running` rows whose process is gone become `interrupted`.
 
 Polling etiquette, decided before each run from the archive:
 - a source whose runs keep failing backs off: after n >= 2 failures in a row its runs are
