@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import signal
 import sys
 from functools import wraps
 from pathlib import Path
@@ -291,12 +292,14 @@ def runs(obj: Context, source: str | None, limit: int, as_json: bool) -> None:
 @click.pass_obj
 @handle_errors
 def sources(obj: Context, as_json: bool) -> None:
-    """Configured sources with schedule, last run and article count.
+    """Configured sources with schedule, last and next run, status (backing off...) and article count.
 
     \b
     Example:
       newsdesk --sources sources.toml sources
     """
+    from ingest.scheduler import source_status
+
     configured = obj.sources()
     with obj.archive() as archive:
         rows = []
@@ -307,6 +310,7 @@ def sources(obj: Context, as_json: bool) -> None:
                 "articles": archive.count(key),
                 "last_run": last and last["started_at"], "last_status": last and last["status"],
                 "last_error": last and last["last_error"],
+                **source_status(archive, src),  # status, next_run, failures, backing_off, backoff_until...
             })
     if as_json:
         emit_json(rows)
@@ -314,10 +318,11 @@ def sources(obj: Context, as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("source", "name", "schedule", "articles", "last run", "status", "last error")
+    table = Table("source", "name", "schedule", "articles", "last run", "next run", "status", "last error")
     for r in rows:
         table.add_row(r["source"], r["name"], r["schedule"], str(r["articles"]), r["last_run"] or "never",
-                      r["last_status"] or "", r["last_error"] or "")
+                      r["next_run"] or "", r["status"] + (f" (feeds held until {r['feeds_held_until']})"
+                                                          if r["feeds_held_until"] else ""), r["last_error"] or "")
     Console().print(table)
 
 
@@ -347,8 +352,16 @@ def crawl(obj: Context, source_keys: tuple[str, ...], all_sources: bool, max_pag
     unknown = [k for k in keys if k not in configured]
     if unknown:
         raise ConfigError(f"{obj.sources_path}: no source {unknown[0]!r}; configured: {', '.join(configured)}")
+    # SIGTERM (the scheduler, systemd, timeout(1)) unwinds like Ctrl-C would, so crawl_source
+    # stops its Scrapy child (in a session of its own) and closes the run, instead of orphaning it.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     ok = crawl_sources(obj.db_path, obj.sources_path, keys, max_pages=max_pages, progress=not quiet)
     sys.exit(0 if ok else 1)
+
+
+def _exit_on_sigterm(signum: int, _frame: Any) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one is enough: the cleanup must not be cut short
+    sys.exit(128 + signum)
 
 
 @main.command()

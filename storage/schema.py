@@ -150,5 +150,16 @@ def _v3_clusters(db: sqlite_utils.Database) -> None:
     create_tables(db)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_core, _v2_boilerplate, _v3_clusters]
+def _v4_source_state(db: sqlite_utils.Database) -> None:
+    # The scheduler's memory per source: consecutive failures and the backoff they earned,
+    # and when the running scheduler will next crawl it (shown by `newsdesk sources`).
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS source_state ("
+        "source TEXT PRIMARY KEY, failures INTEGER NOT NULL DEFAULT 0, backoff_until TEXT, "
+        "next_run_at TEXT, last_error TEXT, updated_at TEXT)"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS runs_status ON runs (status)")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_core, _v2_boilerplate, _v3_clusters, _v4_source_state]
 SCHEMA_VERSION = len(MIGRATIONS)

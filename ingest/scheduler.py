@@ -1,0 +1,373 @@
+"""`newsdesk schedule`: every source crawled on its schedule, unattended, until stopped.
+
+APScheduler's BackgroundScheduler fires one job per source (a CronTrigger or an
+IntervalTrigger); the job runs the crawl in a child process (ingest.runner) with the
+source's time limit. The main thread only waits for signals:
+- SIGINT / SIGTERM: stop cleanly; running crawls get SIGTERM, SIGKILL after a grace
+  (a second signal: at once), and are recorded `interrupted`; exit 0.
+- SIGHUP: reload sources.toml (add, remove and reschedule jobs); history stays in the archive.
+
+Jobs use max_instances=1 (one run per source at a time), coalesce=True and a misfire
+grace of one period (runs missed while the machine slept become one run on waking). An
+interval source first runs one period after its last recorded run, or at once; a cron
+source runs at once if a fire time passed since its last run. One scheduler per archive
+(an flock next to it). On start, `running` rows whose process is gone become `interrupted`.
+
+Polling etiquette, decided before each run from the archive:
+- a source whose runs keep failing backs off: after n >= 2 failures in a row its runs are
+  skipped until min(interval * 2^(n-1), max(6 h, interval)) after the last failure; one
+  good run resets it;
+- a run is skipped when every feed of the source is under a Retry-After / ttl
+  (feed_state.not_before, written by the crawl).
+"""
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import signal
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor as JobExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from ingest.errors import ConfigError, IngestError
+from ingest.logs import setup_logging
+from ingest.runner import CrawlRunner, RunResult, describe, run_errors
+from ingest.sources import Source, load_sources
+from storage import Archive
+from storage.source_state import (clear_next_runs, feeds_not_before, format_time, get_state, mark_stale_runs,
+                                  parse_time, set_state)
+
+log = logging.getLogger("newsdesk.scheduler")
+
+MAX_CONCURRENT_CRAWLS = 4  # child processes at once; each Scrapy crawl is ~150 MB
+BACKOFF_CAP_S = 6 * 3600
+HEARTBEAT_S = 30.0  # the main loop nudges APScheduler this often (wall-clock jumps, suspend)
+FEED_KINDS = ("feeds", "news_sitemaps", "sitemaps")  # the URLs that carry feed_state
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# -- schedules and backoff (pure) ------------------------------------------------------
+
+def make_trigger(source: Source, *, start: datetime | None = None) -> BaseTrigger:
+    if source.schedule.cron:
+        return CronTrigger.from_crontab(source.schedule.cron)
+    return IntervalTrigger(seconds=source.schedule.every_s, start_date=start or now_utc())
+
+
+def interval_s(source: Source) -> float:
+    """The schedule's period; for cron, the gap between its next two fire times."""
+    if source.schedule.every_s:
+        return float(source.schedule.every_s)
+    trigger = CronTrigger.from_crontab(source.schedule.cron)
+    first = trigger.get_next_fire_time(None, now_utc())
+    second = trigger.get_next_fire_time(first, first + timedelta(seconds=1))
+    return (second - first).total_seconds() if first and second else 3600.0
+
+
+def backoff_delay_s(failures: int, interval: float) -> float:
+    """How long a source rests after `failures` failed runs in a row (0: run on schedule).
+
+    One failure is noise (a timeout, a deploy); from the second on, the rest doubles.
+    """
+    if failures < 2:
+        return 0.0
+    return min(interval * 2 ** (failures - 1), max(BACKOFF_CAP_S, interval))
+
+
+def misfire_grace_s(source: Source) -> int:
+    # With coalesce, the newest missed fire time is at most one period old: a grace of one
+    # period means a machine waking from sleep runs each source once, right away.
+    return int(max(60.0, interval_s(source)))
+
+
+def feed_urls(source: Source) -> list[str]:
+    return [u for kind in FEED_KINDS for u in getattr(source, kind)]
+
+
+def why_skip(source: Source, state: dict[str, Any], not_before: dict[str, datetime | None],
+             now: datetime) -> str | None:
+    """The reason to skip this run, or None to crawl."""
+    backoff = parse_time(state.get("backoff_until"))
+    if backoff and backoff > now:
+        return f"backing off until {format_time(backoff)} after {state['failures']} failed runs"
+    # Sections have no feed state, so a source with sections is always due.
+    urls = feed_urls(source)
+    if urls and not source.sections and all(not_before.get(u) and not_before[u] > now for u in urls):
+        until = min(t for t in not_before.values() if t)
+        return f"every feed asked not to be polled before {format_time(until)} (Retry-After / ttl)"
+    return None
+
+
+# -- one scheduled run -----------------------------------------------------------------
+
+class Scheduler:
+    """The jobs, the runner, and the state they share."""
+
+    def __init__(self, db_path: str, sources_path: str, *, max_concurrent: int = MAX_CONCURRENT_CRAWLS):
+        self.db_path = db_path
+        self.sources_path = sources_path
+        self.sources: dict[str, Source] = load_sources(sources_path)
+        self.runner = CrawlRunner(db_path, sources_path)
+        self.max_concurrent = max_concurrent
+        self.aps: BackgroundScheduler | None = None
+        self._wake = threading.Event()
+        self._stop_requested = False
+        self._reload_requested = False
+
+    # -- the run itself, shared by the daemon and --once
+
+    def run_job(self, key: str) -> RunResult:
+        """A job never raises into APScheduler: one ERROR line, and the scheduler goes on."""
+        try:
+            return self.run_source(key)
+        except Exception as exc:  # noqa: BLE001 - a service logs and continues
+            log.error("%s: run failed inside the scheduler: %s: %s", key, type(exc).__name__, exc)
+            log.debug("%s: traceback", key, exc_info=True)
+            return RunResult(key, "failed", error=str(exc))
+
+    def run_source(self, key: str) -> RunResult:
+        source = self.sources.get(key)
+        if source is None:  # removed by a reload while queued
+            return RunResult(key, "skipped", error="no longer configured")
+        with Archive(self.db_path) as archive:
+            state = get_state(archive, key)
+            reason = why_skip(source, state, feeds_not_before(archive, feed_urls(source)), now_utc())
+        if reason:
+            log.info("%s: run skipped: %s", key, reason)
+            self._note_next_run(key)
+            return RunResult(key, "skipped", error=reason)
+        result = self.runner.run(source)
+        if result.status == "skipped":
+            return result
+        level = logging.WARNING if result.status != "ok" else logging.INFO
+        log.log(level, "%s: %s", key, describe(result))
+        for err in run_errors(self.db_path, result.run_id):
+            log.warning("%s: error %s: %s", key, err["url"], err["reason"] or f"HTTP {err['status']}")
+        self._update_backoff(source, state, result)
+        self._note_next_run(key)
+        return result
+
+    def _update_backoff(self, source: Source, state: dict[str, Any], result: RunResult) -> None:
+        if result.status == "interrupted":
+            return  # says nothing about the site
+        with Archive(self.db_path) as archive:
+            if result.failed:
+                failures = get_state(archive, source.key)["failures"] + 1
+                delay = backoff_delay_s(failures, interval_s(source))
+                until = now_utc() + timedelta(seconds=delay) if delay else None
+                set_state(archive, source.key, failures=failures, backoff_until=format_time(until),
+                          last_error=result.error)
+                if until:
+                    log.warning("%s: %d failed runs in a row; backing off until %s", source.key, failures,
+                                format_time(until))
+            else:
+                if state["failures"]:
+                    log.info("%s: recovered after %d failed runs", source.key, state["failures"])
+                set_state(archive, source.key, failures=0, backoff_until=None, last_error=None)
+
+    def _note_next_run(self, key: str) -> None:
+        """Store when this source will next really run (after any backoff), for `newsdesk sources`."""
+        if self.aps is None or not self.aps.running:
+            return
+        job = self.aps.get_job(key)
+        if job is None or job.next_run_time is None:
+            return
+        when = job.next_run_time
+        with Archive(self.db_path) as archive:
+            backoff = parse_time(get_state(archive, key)["backoff_until"])
+            if backoff and backoff > when:
+                when = job.trigger.get_next_fire_time(None, backoff) or when
+            set_state(archive, key, next_run_at=format_time(when))
+
+    # -- the daemon
+
+    def _add_job(self, source: Source, history: dict[str, datetime]) -> None:
+        """Schedule a source, catching up at once if a run was due while nobody was running."""
+        last = history.get(source.key)
+        now = now_utc()
+        first: datetime | None = None
+        if source.schedule.every_s:
+            period = timedelta(seconds=source.schedule.every_s)
+            # The first run comes one period after the last one, or now if that is past.
+            first = max(now, last + period) if last else now
+            trigger = make_trigger(source, start=first)
+        else:
+            trigger = make_trigger(source)
+            missed = last is None or (trigger.get_next_fire_time(None, last + timedelta(seconds=1)) or now) <= now
+            first = now if missed else None  # never run, or a fire time passed unserved
+        kwargs: dict[str, Any] = {"next_run_time": first} if first else {}
+        self.aps.add_job(self.run_job, trigger, args=[source.key], id=source.key, name=source.key,
+                         max_instances=1, coalesce=True, misfire_grace_time=misfire_grace_s(source),
+                         replace_existing=True, **kwargs)
+        self._note_next_run(source.key)
+
+    def _last_starts(self) -> dict[str, datetime]:
+        with Archive(self.db_path) as archive:
+            rows = archive.conn.execute("SELECT source, max(started_at) FROM runs GROUP BY source").fetchall()
+        return {s: t for s, t in ((s, parse_time(v)) for s, v in rows) if t}
+
+    def reload(self) -> None:
+        """SIGHUP: re-read sources.toml; add, remove and reschedule jobs. A bad file changes nothing."""
+        try:
+            fresh = load_sources(self.sources_path)
+        except ConfigError as exc:
+            log.error("reload failed, keeping the current sources: %s", exc)
+            return
+        old, self.sources = self.sources, fresh
+        history = self._last_starts()
+        for key in old.keys() - fresh.keys():
+            self.aps.remove_job(key)
+            with Archive(self.db_path) as archive:
+                set_state(archive, key, next_run_at=None)
+            log.info("%s: removed from the schedule", key)
+        for key, source in fresh.items():
+            if key not in old:
+                self._add_job(source, history)
+                log.info("%s: added, %s", key, source.schedule)
+            elif old[key].schedule != source.schedule:
+                self._add_job(source, history)
+                log.info("%s: rescheduled, %s", key, source.schedule)
+        log.info("reloaded %s: %d sources", self.sources_path, len(fresh))
+
+    def _on_signal(self, signum: int, _frame: Any) -> None:
+        if signum == signal.SIGHUP:
+            self._reload_requested = True
+        else:
+            if self._stop_requested:  # a second Ctrl-C: no more grace
+                self.runner.term_grace_s = 0.0
+            self._stop_requested = True
+        self._wake.set()
+
+    def _install_signals(self, hup: bool) -> None:
+        signal.signal(signal.SIGINT, self._on_signal)
+        signal.signal(signal.SIGTERM, self._on_signal)
+        if hup:
+            signal.signal(signal.SIGHUP, self._on_signal)
+
+    def serve(self) -> int:
+        self._install_signals(hup=True)
+        self.aps = BackgroundScheduler(executors={"default": JobExecutor(self.max_concurrent)},
+                                       job_defaults={"max_instances": 1, "coalesce": True})
+        self.aps.start(paused=True)
+        history = self._last_starts()
+        for source in self.sources.values():
+            self._add_job(source, history)
+        self.aps.resume()
+        log.info("scheduler started (pid %d): %d sources from %s into %s", os.getpid(), len(self.sources),
+                 self.sources_path, self.db_path)
+        while True:
+            self._wake.wait(timeout=HEARTBEAT_S)
+            self._wake.clear()
+            if self._stop_requested:
+                break
+            if self._reload_requested:
+                self._reload_requested = False
+                self.reload()
+            self.aps.wakeup()
+        log.info("stopping: %d crawls running", len(self.runner.running()))
+        self.aps.pause()
+        self.runner.stop_all()
+        self.aps.shutdown(wait=True)  # job threads record their interrupted runs
+        with Archive(self.db_path) as archive:
+            clear_next_runs(archive)
+        log.info("scheduler stopped")
+        return 0
+
+    def once(self) -> int:
+        """Each source once, a few at a time; 1 if any run failed."""
+        self._install_signals(hup=False)
+        with ThreadPoolExecutor(max_workers=max(1, min(self.max_concurrent, len(self.sources)))) as pool:
+            futures = [pool.submit(self.run_job, key) for key in self.sources]
+            # The main thread stays free for signals; the pool threads run the crawls.
+            while not all(f.done() for f in futures):
+                self._wake.wait(timeout=0.5)
+                if self._stop_requested:
+                    log.info("stopping: %d crawls running", len(self.runner.running()))
+                    for future in futures:
+                        future.cancel()
+                    self.runner.stop_all()
+                    break
+            results = [f.result() for f in futures if not f.cancelled()]
+        failed = [r.source for r in results if r.failed]
+        log.info("once: %d runs, %d failed%s", len(results), len(failed), f" ({', '.join(failed)})" if failed else "")
+        return 1 if failed and not self._stop_requested else 0
+
+
+def _lock_archive(db_path: str) -> Any:
+    """One scheduler per archive: a second one would run every crawl twice.
+
+    An flock on a file next to the archive; the kernel drops it when the process dies,
+    so a crashed scheduler never leaves a stale lock behind.
+    """
+    path = os.path.abspath(db_path) + ".schedule.lock"
+    handle = open(path, "a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise IngestError(f"a scheduler (pid {holder}) is already running on {db_path}; "
+                          f"stop it first, or use another --db") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
+
+
+def run_scheduler(db_path: str, sources_path: str, *, once: bool = False, log_level: str = "INFO",
+                  log_file: str | None = None, max_concurrent: int = MAX_CONCURRENT_CRAWLS) -> int:
+    """Run the scheduler (or every source once) and return the process exit code."""
+    setup_logging(log_level, log_file)
+    scheduler = Scheduler(db_path, sources_path, max_concurrent=max_concurrent)
+    if not scheduler.sources:
+        raise ConfigError(f"{sources_path}: no sources configured; add a [sources.<key>] table")
+    lock = _lock_archive(db_path)  # held until this process exits
+    with Archive(db_path) as archive:
+        limit = max(s.run_timeout_s for s in scheduler.sources.values()) + 60
+        stale = mark_stale_runs(archive, pidless_older_than_s=limit)
+    if stale:
+        log.warning("marked %d stale running runs interrupted: %s", len(stale), ", ".join(map(str, stale)))
+    try:
+        return scheduler.once() if once else scheduler.serve()
+    finally:
+        lock.close()
+
+
+def source_status(archive: Archive, source: Source) -> dict[str, Any]:
+    """What `newsdesk sources` shows beyond the last run: next run, backoff and a status line.
+
+    status: "backing off until <time>", "running", the last run's status, or "never run".
+    feeds_held_until: when every feed is under a Retry-After / ttl, the earliest it ends.
+    """
+    state = get_state(archive, source.key)
+    now = now_utc()
+    last = next(iter(archive.runs(source.key, limit=1)), None)
+    backoff = parse_time(state["backoff_until"])
+    backing_off = bool(backoff and backoff > now)
+    urls = feed_urls(source)
+    held = feeds_not_before(archive, urls)
+    held_until = None
+    if urls and all(held.get(u) and held[u] > now for u in urls):
+        held_until = min(t for t in held.values() if t)
+    if backing_off:
+        status = f"backing off until {format_time(backoff)}"
+    elif last and last["status"] == "running":
+        status = "running"
+    else:
+        status = last["status"] if last else "never run"
+    return {"status": status, "next_run": state["next_run_at"], "failures": state["failures"],
+            "backing_off": backing_off, "backoff_until": format_time(backoff) if backing_off else None,
+            "feeds_held_until": format_time(held_until)}
