@@ -150,5 +150,16 @@ def _v3_clusters(db: sqlite_utils.Database) -> None:
     create_tables(db)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_core, _v2_boilerplate, _v3_clusters]
+def _v4_faster(db: sqlite_utils.Database) -> None:
+    """Faster ingest and search: no per-article index on lsh_bands; FTS5's default `rank`
+    is the title-weighted BM25 that newsdesk search uses (storage.search.RANK), so
+    Datasette and plain `ORDER BY rank` queries rank as the CLI does."""
+    from storage.clusters import drop_article_index
+    from storage.search import RANK
+
+    drop_article_index(db)
+    db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', ?)", [RANK])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_core, _v2_boilerplate, _v3_clusters, _v4_faster]
 SCHEMA_VERSION = len(MIGRATIONS)
