@@ -2,8 +2,8 @@
 
 The same wire story reaches many sites with a new headline, a rewritten lead, a footer
 added or the end cut off. Its word 3-shingles still overlap heavily, so a MinHash
-signature (datasketch's affine32 scheme, 128 permutations, computed in numpy) estimates the Jaccard similarity of two texts
-and locality-sensitive hashing turns "similar" into "share a band key", which an index
+signature (datasketch's affine32 scheme, 128 permutations, computed here in numpy)
+estimates the Jaccard similarity of two texts and locality-sensitive hashing turns "similar" into "share a band key", which an index
 lookup can answer. Nothing here touches the database: storage/clusters.py stores the
 signatures and band keys and assigns clusters.
 
@@ -70,7 +70,10 @@ def _word_hash_array(tokens: list[str]) -> np.ndarray:
             missing = set(tokens)
         crc32 = zlib.crc32
         cache.update({t: crc32(t.encode("utf-8")) for t in missing})
-    return np.fromiter(map(cache.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+    try:
+        return np.fromiter(map(cache.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+    except KeyError:  # another thread started the cache over in between
+        return np.fromiter((zlib.crc32(t.encode("utf-8")) for t in tokens), dtype=np.uint64, count=len(tokens))
 
 
 def shingle_hashes(text: str) -> np.ndarray:
