@@ -3,8 +3,8 @@
 The same wire story reaches many sites with a new headline, a rewritten lead, a footer
 added or the end cut off. Its word 3-shingles still overlap heavily, so a MinHash
 signature (datasketch's affine32 scheme, 128 permutations, computed here in numpy)
-estimates the Jaccard similarity of two texts and locality-sensitive hashing turns "similar" into "share a band key", which an index
-lookup can answer. Nothing here touches the database: storage/clusters.py stores the
+estimates the Jaccard similarity of two texts and locality-sensitive hashing turns
+"similar" into "share a band key", which an index lookup can answer. Nothing here touches the database: storage/clusters.py stores the
 signatures and band keys and assigns clusters.
 
 The parameters are part of the archive format: signatures and keys already stored were
