@@ -4,8 +4,9 @@ The same wire story reaches many sites with a new headline, a rewritten lead, a 
 added or the end cut off. Its word 3-shingles still overlap heavily, so a MinHash
 signature (datasketch's affine32 scheme, 128 permutations, computed here in numpy)
 estimates the Jaccard similarity of two texts and locality-sensitive hashing turns
-"similar" into "share a band key", which an index lookup can answer. Nothing here touches the database: storage/clusters.py stores the
-signatures and band keys and assigns clusters.
+"similar" into "share a band key", which an index lookup can answer. Nothing here
+touches the database: storage/clusters.py stores the signatures and band keys and
+assigns clusters.
 
 The parameters are part of the archive format: signatures and keys already stored were
 made with them. Change them only with a migration that recomputes every signature.
