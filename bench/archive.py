@@ -5,11 +5,15 @@
 
 Articles go through the real storing path (Archive.save_many, and Archive.save for the
 one-by-one rate a crawl sees) with the full-text index and syndication clustering on.
+Searches are timed on the index as the ingest left it, then after Archive.optimize().
+The last line, `BENCH-JSON {...}`, holds the key figures for tools to tabulate.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -56,6 +60,40 @@ def export_run(db: Path, *args: str) -> tuple[float, float, float]:
     return elapsed, float(cpu), int(rss_kb) / 1024
 
 
+def search_rounds(archive: Archive, state: str) -> dict[str, float]:
+    """Time every query 5 times (after one warm-up round) plain, collapsed and filtered.
+
+    Returns the figures of the plain searches: wall p50/p95 (the targets) and CPU p95,
+    and the p95 of the collapsed and filtered ones; keys end in `_unoptimized` unless
+    the index is `optimized`."""
+    figures: dict[str, float] = {}
+    suffix = "" if state == "optimized" else "_unoptimized"
+    for key, label, kwargs in (("search", "search", {}), ("collapse", "search --collapse", {"collapse": True}),
+                               ("filtered", "search --source herald --since 2024-06-01",
+                                {"source": "herald", "since": "2024-06-01"})):
+        for q in QUERIES:  # warm the page cache
+            archive.search(q, **kwargs)
+        times, cpus, hits = [], [], 0
+        for _ in range(5):
+            for q in QUERIES:
+                start, start_cpu = time.perf_counter(), time.thread_time()
+                hits += len(archive.search(q, limit=20, **kwargs))
+                times.append((time.perf_counter() - start) * 1000)
+                cpus.append((time.thread_time() - start_cpu) * 1000)
+        p95, cpu_p95 = percentile(times, 0.95), percentile(cpus, 0.95)
+        print(f"{label} ({state}): wall p50 {statistics.median(times):.1f} ms  p95 {p95:.1f} ms  "
+              f"max {max(times):.1f} ms; CPU p50 {statistics.median(cpus):.1f} ms  "
+              f"p95 {cpu_p95:.1f} ms  ({len(QUERIES)} queries x 5, {hits / 5:.0f} hits a round)")
+        if key == "search":
+            figures[f"search_p50_ms{suffix}"] = round(statistics.median(times), 2)
+            figures[f"search_p95_ms{suffix}"] = round(p95, 2)
+            figures[f"search_cpu_p95_ms{suffix}"] = round(cpu_p95, 2)
+        else:
+            figures[f"{key}_p95_ms{suffix}"] = round(p95, 2)
+            figures[f"{key}_cpu_p95_ms{suffix}"] = round(cpu_p95, 2)
+    return figures
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=100_000, help="articles to ingest (default 100,000)")
@@ -83,6 +121,8 @@ def main(argv: list[str] | None = None) -> None:
         words = archive.conn.execute("SELECT avg(word_count) FROM articles").fetchone()[0]
         print(f"ingest (save_many): {done / spent:,.0f} articles/s wall, {done / cpu:,.0f} per CPU-second  "
               f"({spent:.1f} s, {words:.0f} words/article)")
+        figures: dict[str, object] = {"n": args.n, "ingest_per_s": round(done / spent),
+                                      "ingest_per_cpu_s": round(done / cpu)}
 
         singles = [gen.article(paragraphs=(3, 9)) for _ in range(args.singles)]
         start, start_cpu = time.perf_counter(), time.process_time()
@@ -91,33 +131,29 @@ def main(argv: list[str] | None = None) -> None:
         elapsed, used = time.perf_counter() - start, time.process_time() - start_cpu
         print(f"ingest (save, one transaction each): {len(singles) / elapsed:,.0f} articles/s wall, "
               f"{len(singles) / used:,.0f} per CPU-second")
+        figures.update(save_per_s=round(len(singles) / elapsed), save_per_cpu_s=round(len(singles) / used))
 
         syndicated = archive.conn.execute(
             "SELECT count(*) FROM (SELECT cluster_id FROM articles GROUP BY cluster_id HAVING count(*) > 1)"
         ).fetchone()[0]
         print(f"clusters with more than one article: {syndicated}")
 
-        for label, kwargs in (("search", {}), ("search --collapse", {"collapse": True}),
-                              ("search --source herald --since 2024-06-01", {"source": "herald",
-                                                                             "since": "2024-06-01"})):
-            for q in QUERIES:  # warm the page cache
-                archive.search(q, **kwargs)
-            times, cpus, hits = [], [], 0
-            for _ in range(5):
-                for q in QUERIES:
-                    start, start_cpu = time.perf_counter(), time.thread_time()
-                    hits += len(archive.search(q, limit=20, **kwargs))
-                    times.append((time.perf_counter() - start) * 1000)
-                    cpus.append((time.thread_time() - start_cpu) * 1000)
-            print(f"{label}: wall p50 {statistics.median(times):.1f} ms  p95 {percentile(times, 0.95):.1f} ms  "
-                  f"max {max(times):.1f} ms; CPU p50 {statistics.median(cpus):.1f} ms  "
-                  f"p95 {percentile(cpus, 0.95):.1f} ms  ({len(QUERIES)} queries x 5, {hits / 5:.0f} hits a round)")
+        figures["clusters"] = syndicated
+
+        figures.update(search_rounds(archive, "as ingested"))
+        start_cpu = time.process_time()
+        steps = archive.optimize()
+        print(f"optimize (full-text index merged into one segment): {time.process_time() - start_cpu:.1f} "
+              f"CPU-seconds in {steps} steps")
+        optimized = search_rounds(archive, "optimized")
+        figures.update(optimized)
 
         start = time.perf_counter()
         with open(os.devnull, "w", encoding="utf-8") as out:
             count = write_records((record(r) for r in archive.articles()), "jsonl", out)
         elapsed = time.perf_counter() - start
         print(f"export jsonl (in process): {count / elapsed:,.0f} articles/s")
+        figures["export_in_process_per_s"] = round(count / elapsed)
         archive.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     total = args.n + args.singles
@@ -131,6 +167,14 @@ def main(argv: list[str] | None = None) -> None:
     size = sum(p.stat().st_size for p in db.parent.glob(db.name + "*"))
     print(f"file size: {size / 1e6:,.0f} MB  ({size / total / 1024:.1f} KiB per article)")
     tmp.cleanup()
+    figures.update(
+        export_per_s=round(total / full_s), export_per_cpu_s=round(total / full_cpu), peak_rss_mb=round(full_mb),
+        peak_rss_one_source_mb=round(part_mb), file_mb=round(size / 1e6, 1),
+        file_kib_per_article=round(size / total / 1024, 2),
+        bench_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    )
+    # one line for `make bench` and other tools to tabulate
+    print("BENCH-JSON " + json.dumps({"bench": "archive", **figures}, sort_keys=False))
 
 
 if __name__ == "__main__":

@@ -2,10 +2,11 @@
 
 The same wire story reaches many sites with a new headline, a rewritten lead, a footer
 added or the end cut off. Its word 3-shingles still overlap heavily, so a MinHash
-signature (datasketch, 128 permutations) estimates the Jaccard similarity of two texts
-and locality-sensitive hashing turns "similar" into "share a band key", which an index
-lookup can answer. Nothing here touches the database: storage/clusters.py stores the
-signatures and band keys and assigns clusters.
+signature (datasketch's affine32 scheme, 128 permutations, computed here in numpy)
+estimates the Jaccard similarity of two texts and locality-sensitive hashing turns
+"similar" into "share a band key", which an index lookup can answer. Nothing here
+touches the database: storage/clusters.py stores the signatures and band keys and
+assigns clusters.
 
 The parameters are part of the archive format: signatures and keys already stored were
 made with them. Change them only with a migration that recomputes every signature.
@@ -16,7 +17,6 @@ import re
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 
@@ -40,24 +40,41 @@ MIN_CONTAINMENT_SHINGLES = 30
 
 _WORD = re.compile(r"\w+")
 _MASK = np.uint64(0xFFFFFFFF)
-
-
-def _identity(value: int) -> int:
-    return value
+# Words repeat (Zipf), across texts as within one: each distinct word is hashed once per
+# process, up to this many, then the cache starts over.
+_WORD_CACHE_MAX = 200_000
+_word_hashes: dict[str, int] = {}
 
 
 @lru_cache(maxsize=1)
-def _permutations() -> Any:
-    # datasketch is imported on first use: its package pulls in scipy (0.6 s), which the
-    # read-only commands (search, show, export) never need.
-    from datasketch import MinHash
-
-    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch 2.0's affine32 permutation parameters for NUM_PERM and SEED, made the way
+    datasketch makes them (tests check the signatures against datasketch's MinHash), so
+    neither datasketch nor the scipy it imports (0.6 s) is loaded to sign a text."""
+    gen = np.random.RandomState(SEED)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
 
 
 def words(text: str) -> list[str]:
     """A text's words, case- and punctuation-insensitive."""
     return _WORD.findall(text.lower())
+
+
+def _word_hash_array(tokens: list[str]) -> np.ndarray:
+    cache = _word_hashes
+    missing = set(tokens).difference(cache)
+    if missing:
+        if len(cache) + len(missing) > _WORD_CACHE_MAX:
+            cache.clear()
+            missing = set(tokens)
+        crc32 = zlib.crc32
+        cache.update({t: crc32(t.encode("utf-8")) for t in missing})
+    try:
+        return np.fromiter(map(cache.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+    except KeyError:  # another thread started the cache over in between
+        return np.fromiter((zlib.crc32(t.encode("utf-8")) for t in tokens), dtype=np.uint64, count=len(tokens))
 
 
 def shingle_hashes(text: str) -> np.ndarray:
@@ -70,13 +87,30 @@ def shingle_hashes(text: str) -> np.ndarray:
     tokens = words(text)
     if not tokens:
         return np.empty(0, dtype=np.uint64)
-    h = np.fromiter((zlib.crc32(t.encode("utf-8")) for t in tokens), dtype=np.uint64, count=len(tokens))
+    h = _word_hash_array(tokens)
     if len(h) >= SHINGLE_WORDS:
         h = h[:-2] * np.uint64(0x9E3779B1) + h[1:-1] * np.uint64(0x85EBCA77) + h[2:] * np.uint64(0xC2B2AE3D)
     else:
         h = np.array([h.sum()], dtype=np.uint64)
     h ^= h >> np.uint64(29)  # fold the high bits the products pushed up into the low 32
     return np.unique(h & _MASK)
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, which datasketch's affine32 applies before permuting."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+def minhash(hashes: np.ndarray) -> np.ndarray:
+    """The NUM_PERM minimum values of `a * fmix32(h) + b mod 2**32` over the 32-bit hashes:
+    datasketch's MinHash(scheme="affine32").update_batch, bit for bit, in one numpy pass."""
+    a, b = _permutations()
+    h = _fmix32(hashes.astype(np.uint32))
+    return (h[:, None] * a + b).min(axis=0)
 
 
 @dataclass(frozen=True)
@@ -95,9 +129,11 @@ class Signature:
 
     def band_keys(self) -> list[tuple[int, int]]:
         """(band, key) pairs: two texts sharing any pair are candidate copies."""
+        raw = self.hashvalues[:BANDS * ROWS].astype("<u4").tobytes()
+        step = ROWS * 4
         keys = []
         for band in range(BANDS):
-            key = zlib.crc32(self.hashvalues[band * ROWS:(band + 1) * ROWS].astype("<u4").tobytes())
+            key = zlib.crc32(raw[band * step:(band + 1) * step])
             keys.append((band, key - (1 << 32) if key >= 1 << 31 else key))  # fits SQLite's 4-byte int
         return keys
 
@@ -125,8 +161,4 @@ def signature(text: str) -> Signature | None:
     hashes = shingle_hashes(text or "")
     if not len(hashes):
         return None
-    from datasketch import MinHash
-
-    mh = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=_identity, permutations=_permutations())
-    mh.update_batch(hashes.tolist())  # plain ints: iterating numpy scalars is slower
-    return Signature(np.asarray(mh.hashvalues, dtype=np.uint32), len(hashes))
+    return Signature(minhash(hashes), len(hashes))

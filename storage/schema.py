@@ -161,5 +161,18 @@ def _v4_source_state(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS runs_status ON runs (status)")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_core, _v2_boilerplate, _v3_clusters, _v4_source_state]
+def _v5_faster(db: sqlite_utils.Database) -> None:
+    """Faster ingest and search: no per-article index on lsh_bands; FTS5's default `rank`
+    is the title-weighted BM25 that newsdesk search uses (storage.search.RANK), so
+    Datasette and plain `ORDER BY rank` queries rank as the CLI does."""
+    from storage.clusters import drop_article_index
+    from storage.search import RANK
+
+    drop_article_index(db)
+    db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', ?)", [RANK])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _v1_core, _v2_boilerplate, _v3_clusters, _v4_source_state, _v5_faster,
+]
 SCHEMA_VERSION = len(MIGRATIONS)

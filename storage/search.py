@@ -78,31 +78,51 @@ def search(conn: sqlite3.Connection, query: str, *, source: str | None = None, s
 
 def _run(conn: sqlite3.Connection, match: str, source: str | None, since: str | None, until: str | None,
          language: str | None, limit: int, collapse: bool, highlight: tuple[str, str]) -> list[tuple[int, float, str]]:
-    where, params = filters(source, since, until, language, prefix="a.")
-    params.update(match=match, limit=limit, rank=RANK)
-    cond = f" AND {where}" if where else ""
-    # Step 1: the ids, ranked. Snippets are left out here because SQLite would compute one
-    # for every match before sorting; step 2 makes them for the chosen few only.
-    if collapse:
-        sql = (
-            "SELECT id, rank FROM (SELECT a.id, f.rank, row_number() OVER "
-            "(PARTITION BY coalesce(a.cluster_id, a.id) ORDER BY f.rank, a.id) AS n "
-            "FROM articles_fts f JOIN articles a ON a.id = f.rowid "
-            f"WHERE articles_fts MATCH :match AND f.rank MATCH :rank{cond}) "
-            "WHERE n = 1 ORDER BY rank, id LIMIT :limit"
-        )
-    elif where:
-        sql = ("SELECT a.id, f.rank FROM articles_fts f JOIN articles a ON a.id = f.rowid "
-               f"WHERE articles_fts MATCH :match AND f.rank MATCH :rank{cond} ORDER BY f.rank LIMIT :limit")
+    where, params = filters(source, since, until, language)
+    if where or collapse:
+        ranked = _ranked_filtered(conn, match, where, params, limit, collapse)
     else:
         # FTS5 sorts by rank itself when the query is on its table alone
-        sql = ("SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH :match AND rank MATCH :rank "
-               "ORDER BY rank LIMIT :limit")
-    ranked = conn.execute(sql, params).fetchall()
+        ranked = conn.execute("SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ? AND rank MATCH ? "
+                              "ORDER BY rank LIMIT ?", (match, RANK, limit)).fetchall()
     if not ranked:
         return []
+    # Snippets only for the chosen few: SQLite would otherwise make one for every match.
     marks = ", ".join(str(int(i)) for i, _ in ranked)
     snippets = dict(conn.execute(
         "SELECT rowid, snippet(articles_fts, 1, ?, ?, '…', 16) FROM articles_fts "
         f"WHERE articles_fts MATCH ? AND rowid IN ({marks})", (*highlight, match)).fetchall())
     return [(i, r, snippets.get(i, "")) for i, r in ranked]
+
+
+def _ranked_filtered(conn: sqlite3.Connection, match: str, where: str, params: dict[str, Any], limit: int,
+                     collapse: bool) -> list[tuple[int, float]]:
+    """The best `limit` matches that pass the filters (one per story with `collapse`).
+
+    The full-text index ranks on its own (joining articles first made SQLite read an
+    article row for every match of a common phrase); the ranked rowids are then read in
+    growing chunks and checked against articles by primary key until `limit` pass.
+    """
+    cursor = conn.execute("SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ? AND rank MATCH ? "
+                          "ORDER BY rank", (match, RANK))
+    out: list[tuple[int, float]] = []
+    seen: set[int] = set()
+    size = max(4 * limit, 50)
+    try:
+        while len(out) < limit and (chunk := cursor.fetchmany(size)):
+            marks = ", ".join(str(int(i)) for i, _ in chunk)
+            passed = dict(conn.execute(
+                f"SELECT id, coalesce(cluster_id, id) FROM articles WHERE id IN ({marks})"
+                + (f" AND {where}" if where else ""), params).fetchall())
+            for article_id, rank in chunk:
+                story = passed.get(article_id)
+                if story is None or (collapse and story in seen):
+                    continue
+                seen.add(story)
+                out.append((article_id, rank))
+                if len(out) == limit:
+                    break
+            size *= 2
+    finally:
+        cursor.close()
+    return out

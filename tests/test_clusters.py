@@ -119,6 +119,9 @@ def test_update_that_becomes_a_copy_joins_and_backfill_rebuilds(tmp_path: Path) 
                                     content_hash="moved")
         assert archive.save(moved).outcome == "updated"
         assert archive.get(b.article_id)["cluster_id"] == a.article_id
+        # the old text's band rows went with it (deleted by key: there is no article_id index)
+        band_rows = "SELECT band, key FROM lsh_bands WHERE article_id = ? ORDER BY band"
+        assert archive.conn.execute(band_rows, (b.article_id,)).fetchall() == signature(moved.text).band_keys()
         # an archive whose signatures are gone (made before clustering existed) gets them back
         with archive.write() as conn:
             conn.execute("DELETE FROM lsh_bands")
@@ -133,3 +136,18 @@ def test_signature_ignores_case_and_punctuation_but_not_words() -> None:
     assert base.jaccard(signature("the MINISTER said on tuesday that the bridge would reopen in may")) == 1.0
     assert base.jaccard(signature("A court in Lagos ruled against the airline on Friday evening.")) < 0.2
     assert signature("") is None
+
+
+def test_signature_is_datasketch_affine32_minhash_bit_for_bit() -> None:
+    """Stored signatures were made with datasketch; the numpy version must give the same values."""
+    from datasketch import MinHash
+
+    from ingest.clusters import NUM_PERM, SCHEME, SEED, shingle_hashes
+
+    gen = NewsGenerator(seed=2)
+    for text in [gen.story().text for _ in range(30)] + ["one two", "Émile à Paris, déjà vu", "x"]:
+        reference = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=lambda v: v)
+        reference.update_batch(shingle_hashes(text).tolist())
+        sig = signature(text)
+        assert sig.hashvalues.dtype == "uint32"
+        assert sig.hashvalues.tolist() == reference.hashvalues.tolist()
