@@ -21,7 +21,7 @@ def run_demo(db_path: str, query: str = "asylum") -> bool:
         for key, base in demo.bases.items():
             console.print(f"serving demo site [bold]{key}[/] at {base}")
         ok = crawl_sources(db_path, str(sources_path), list(load_sources(sources_path)), progress=True)
-    out = Console()
+    out = Console(soft_wrap=True)  # article text keeps one paragraph per line
     with Archive(db_path) as archive:
         out.print(f"\n[bold]{archive.count()} articles[/] in {db_path}")
         seed = archive.search('"political asylum" assange', limit=1)
