@@ -112,14 +112,15 @@ _LABEL_PREFIX = re.compile(rf"^{_DATE_LABEL}\s*[:：|-]?\s*", re.I)
 _CALL_VERB = "(?:" + _words(
     r"follow|join|subscribe|sign\s*up|signup|register|download|install|share|connect\s+with|"
     r"stay\s+(?:connected|updated|tuned)|click\s+here|tap\s+here|like\s+us|find\s+us|get\s+(?:our|the)",
-    r"folgen\s+sie|folge|folgt|abonnieren\s+sie|abonniere|abonniert|abonnieren|laden\s+sie|lade|teilen(?:\s+sie)?|"
+    r"folgen\s+sie|folge\s+uns|folgt\s+uns|abonnieren\s+sie|abonniere|abonniert|abonnieren|laden\s+sie|lade\s+dir|"
+    r"teilen(?:\s+sie)?|"
     r"melden\s+sie\s+sich|registrieren\s+sie\s+sich|besuchen\s+sie|holen\s+sie\s+sich|hol\s+dir|erhalten\s+sie",
     r"suivez(?:-nous)?|suis|rejoignez(?:-nous)?|rejoins|retrouvez-nous|abonnez-vous|abonne-toi|inscrivez-vous|téléchargez|partagez|retrouvez|recevez",
     r"síguenos|síganos|sígannos|sigue(?:nos)?|únete|únase|suscríbete|suscríbase|descarga|descargue|comparte|comparta|"
     r"recibe|reciba",
     r"siga(?:-nos)?|sigam(?:-nos)?|acompanhe-nos|inscreva-se|assine|participe|baixe|compartilhe|partilhe|receba|junte-se|acompanhe|curta",
     r"seguici|seguiteci|segui|iscriviti|iscrivetevi|scarica|condividi|unisciti|ricevi|abbonati",
-    r"volg|abonneer|meld\s+je\s+aan|schrijf\s+je\s+in|download|deel|word\s+lid|ontvang",
+    r"volg|abonneer|meld\s+je\s+aan|schrijf\s+je\s+in|download|deel\s+(?:dit|dit\s+artikel|via|op)|word\s+lid|ontvang",
     r"obserwuj|śledź|subskrybuj|zasubskrybuj|zapisz\s+się|dołącz|pobierz|udostępnij|polub",
     r"sledujte|odebírejte|přihlaste\s+se|stáhněte|sdílejte|připojte\s+se|přidejte\s+se",
     r"подписывайтесь|подпишитесь|подписывайся|подпишись|следите|присоединяйтесь|скачайте|скачивайте|"
@@ -287,12 +288,12 @@ def is_call_to_action(line: str) -> bool:
     """Follow us / join our channel / subscribe / download the app / share bars, in any of the
     lexicon's languages.
 
-    A short line (up to SHORT_WORDS) is a call when it opens with a call verb and names a
-    channel or the publisher ("us", "our", "notre", "наш"), or, for verb-last word orders,
-    closes with the verb and says "our". A longer line (up to CALL_WORDS) only when the
-    channel comes within CALL_REACH words of the opening verb ("Join our official Telegram
-    channel and ..."): a sentence that opens with "Follow" and mentions Telegram later on,
-    or that quotes anyone, is story text.
+    A line (up to CALL_WORDS) that opens with a call verb is a call when the publisher is the
+    verb's object ("Follow us", "Suivez-nous", "Следите за нами"), or it names a channel: anywhere
+    in a short line (up to SHORT_WORDS), within CALL_REACH words of the verb in a longer one
+    ("Join our official Telegram channel and ..."). For verb-last word orders a short line
+    that closes with the verb and says "our" is one too. A sentence that opens with "Follow"
+    and mentions Telegram later on, or that quotes anyone, is story text.
     """
     line = _strip_marks(line)
     words = line.split()
@@ -304,10 +305,12 @@ def is_call_to_action(line: str) -> bool:
         return False
     start = _CALL_START.match(line)
     if start:
-        if len(words) <= SHORT_WORDS:
-            return bool(_CALL_OBJECT.search(line))
-        reach = line[start.end():].split()
-        return bool(_CHANNEL_WORD.search(" ".join(reach[:CALL_REACH])) or _US_WORD.search(" ".join(reach[:2])))
+        # "us" counts only as the verb's object ("Follow us", "Следите за нами"), not later on
+        # ("Share prices at our partner ..."); a channel anywhere in a short line, near the verb in a long one.
+        after = line[start.end():].split()
+        if _US_WORD.search(" ".join([line[:start.end()], *after[:2]])):
+            return True
+        return bool(_CHANNEL_WORD.search(line if len(words) <= SHORT_WORDS else " ".join(after[:CALL_REACH])))
     if len(words) <= SHORT_WORDS and _CALL_END.search(line) and _US_WORD.search(line):
         return len(words) <= 6 or bool(_CHANNEL_WORD.search(line))
     return False
