@@ -44,7 +44,7 @@ _DATE_LABEL = "(?:" + _words(
     r"(?:publicado|atualizado|atualização)(?:\s+em|\s+às)?",
     r"(?:pubblicato|aggiornato|ultimo\s+aggiornamento)(?:\s+il|\s+alle)?",
     r"(?:laatst\s+)?(?:gepubliceerd|bijgewerkt|geplaatst)(?:\s+op)?",
-    r"publicerad|uppdaterad|publisert|oppdatert",
+    r"publicerad|uppdaterad|publisert|oppdatert|udgivet|opdateret",
     r"opublikowano|zaktualizowano|aktualizacja|data\s+(?:publikacji|aktualizacji)",
     r"publikováno|aktualizováno|vydáno|aktualizace",
     r"опубликовано|обновлено|обновлен[оа]?|изменено|дата\s+(?:публикации|обновления)",
@@ -65,6 +65,7 @@ _MONTHS = _words(
     "janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|novembro|dezembro",
     "gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre",
     "januari|februari|maart|mei|augustus",
+    "maj|augusti|desember|mai|januar|februar",
     "stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|listopada|grudnia",
     "ledna|února|března|dubna|května|června|července|srpna|září|října|listopadu|prosince",
     "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря",
@@ -78,6 +79,7 @@ _WEEKDAYS = _words(
     "segunda-feira|terça-feira|quarta-feira|quinta-feira|sexta-feira",
     "lunedì|martedì|mercoledì|giovedì|venerdì|sabato|domenica",
     "maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag",
+    "måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag|mandag|tirsdag|lørdag|søndag",
     "poniedziałek|wtorek|środa|czwartek|piątek|sobota|niedziela",
     "pondělí|úterý|středa|čtvrtek|pátek|neděle",
     "понедельник|вторник|среда|четверг|пятница|суббота|воскресенье",
@@ -97,7 +99,7 @@ _ZONES = r"utc|gmt|ist|et|est|edt|pt|pst|pdt|ct|cst|cdt|cet|cest|bst|eet|eest|ae
 _DATE_TOKEN = re.compile(
     rf"^(?:\d{{1,4}}(?:[./:\-]\d{{1,4}}){{0,3}}(?:st|nd|rd|th|h|er|e|º)?\.?|\d{{1,2}}\s?h\s?\d{{2}}(?:min)?|"
     rf"(?:{_MONTHS})\.?|(?:{_WEEKDAYS})\.?|a\.?m\.?|p\.?m\.?|{_ZONES}|[+-]\d{{2}}:?\d{{2}}|"
-    rf"(?:{_DATE_GLUE}|{_RELATIVE_UNIT})\.?|\d+\s*(?:{_RELATIVE_UNIT}))$",
+    rf"(?:{_DATE_GLUE}|{_RELATIVE_UNIT})\.?|\d+\s*(?:{_RELATIVE_UNIT})|{_DATE_LABEL}:?)$",
     re.I,
 )
 # What makes a run of date tokens a date: a month, a year, a d.m.y or h:m group, a relative unit.
@@ -112,7 +114,7 @@ _LABEL_PREFIX = re.compile(rf"^{_DATE_LABEL}\s*[:：|-]?\s*", re.I)
 _CALL_VERB = "(?:" + _words(
     r"follow|join|subscribe|sign\s*up|signup|register|download|install|share|connect\s+with|"
     r"stay\s+(?:connected|updated|tuned)|click\s+here|tap\s+here|like\s+us|find\s+us|get\s+(?:our|the)",
-    r"folgen\s+sie|folge\s+uns|folgt\s+uns|abonnieren\s+sie|abonniere|abonniert|abonnieren|laden\s+sie|lade\s+dir|"
+    r"folgen\s+sie|folge\s+uns|folgt\s+uns|folgst\s+du|abonnieren\s+sie|abonniere|abonniert|abonnieren|laden\s+sie|lade\s+dir|"
     r"teilen(?:\s+sie)?|"
     r"melden\s+sie\s+sich|registrieren\s+sie\s+sich|besuchen\s+sie|holen\s+sie\s+sich|hol\s+dir|erhalten\s+sie",
     r"suivez(?:-nous)?|suis|rejoignez(?:-nous)?|rejoins|retrouvez-nous|abonnez-vous|abonne-toi|inscrivez-vous|téléchargez|partagez|retrouvez|recevez",
@@ -123,6 +125,7 @@ _CALL_VERB = "(?:" + _words(
     r"volg|abonneer|meld\s+je\s+aan|schrijf\s+je\s+in|download|deel\s+(?:dit|dit\s+artikel|via|op)|word\s+lid|ontvang",
     r"obserwuj|śledź|subskrybuj|zasubskrybuj|zapisz\s+się|dołącz|pobierz|udostępnij|polub",
     r"sledujte|odebírejte|přihlaste\s+se|stáhněte|sdílejte|připojte\s+se|přidejte\s+se",
+    r"følg|följ|abonner|abonnera|prenumerera|last\s+ned|ladda\s+ner|hent",
     r"подписывайтесь|подпишитесь|подписывайся|подпишись|следите|присоединяйтесь|скачайте|скачивайте|"
     r"делитесь|поделитесь|читайте|смотрите|вступайте|заходите|добавляйтесь",
 ) + ")"
@@ -147,9 +150,18 @@ _CHANNEL = _words(
 # The publisher speaking of itself: "us", "our", "uns", "notre", "наш", "हमारे".
 _US = _words(
     r"(?-i:us)|our|uns|unser\w*|nous|notre|nos|nuestr[oa]s?|noss[oa]s?|nostr[oaie]|ons|onze|nas|nasz\w*|"
-    r"nás|náš|naš\w*",
+    r"nás|náš|naš\w*|oss|vår|vårt|våra|våre|vores",
     r"наш\w*|нами|нас",
     r"हमें|हमारा|हमारे|हमारी|हमसे|हमको",
+)
+# A bare subscribe button: the verb, maybe "now", nothing else.
+_SUBSCRIBE_ONLY = re.compile(
+    "^(?:" + _words(
+        r"subscribe|sign\s+up|abonnieren|jetzt\s+abonnieren|abonnez-vous|s'abonner|suscr[ií]bete|suscribirse|"
+        r"assine|inscreva-se|abbonati|abonneer|abonner|prenumerera|subskrybuj|předplaťte\s+si|"
+        r"подписаться|подпишитесь|सब्सक्राइब\s+करें",
+    ) + r")(?:\s+(?:now|today|here|jetzt|hier|maintenant|ahora|aquí|já|agora|ora|nu|teraz|сейчас))?\s*[!.]*$",
+    re.I,
 )
 _CHANNEL_WORD = re.compile(rf"{_L}(?:{_CHANNEL}){_R}", re.I)
 _CALL_OBJECT = re.compile(rf"{_L}(?:{_CHANNEL}|{_US}){_R}", re.I)
@@ -193,7 +205,19 @@ _TEASER = re.compile(
         r"(?:čtěte|přečtěte\s+si)\s+(?:také|též|více)|mohlo\s+by\s+vás\s+zajímat|související(?:\s+články)?",
         r"(?:читайте|смотрите|читать)\s+(?:также|тоже|ещё|еще)|также\s+читайте|(?:ещё|еще\s+)?по\s+теме|подробнее",
         r"(?:यह|ये|इसे|इन्हें)\s+भी\s+(?:पढ़ें|देखें)|और\s+पढ़ें|पढ़ें|ज़रूर\s+पढ़ें|संबंधित\s+(?:खबरें|ख़बरें|लेख)",
+        r"les\s+også|les\s+mer|läs\s+också|läs\s+mer|læs\s+også|læs\s+mere|se\s+også|relatert|relaterte\s+saker",
+        r"ähnliche(?:\s+artikel)?|noticia\s+relacionada|funda\s+olunye\s+udaba(?:\s+lapha)?|funda\s+futhi",
     ) + r")\s*(?:[:|>»–—-]|$)",
+    re.I,
+)
+# "Read also" labels, which some sites run straight into the headline ("À lire aussi La natalité ...").
+_READ_ALSO = re.compile(
+    "^(?:" + _words(
+        r"also\s+read|read\s+also|see\s+also|lesen\s+sie\s+auch|(?:à\s+|a\s+)?lire\s+(?:aussi|également)|"
+        r"(?:à\s+)?voir\s+aussi|lee\s+también|lea\s+también|leia\s+também|veja\s+também|leggi\s+anche|lees\s+ook|"
+        r"les\s+også|läs\s+också|læs\s+også|(?:czytaj|przeczytaj|zobacz)\s+(?:też|także|również)|"
+        r"(?:čtěte|přečtěte\s+si)\s+(?:také|též)|(?:читайте|смотрите)\s+(?:также|тоже)",
+    ) + r")\s+(?=[^\W\d_])",
     re.I,
 )
 # Ad labels and "the story goes on after the ad" notes: the whole line is the label.
@@ -204,14 +228,14 @@ _AD_LABEL = re.compile(
         r"story\s+continues\s+(?:below|after)(?:\s+(?:this\s+)?(?:advertisement|ad))?|"
         r"(?:article|story)\s+continues\s+below|continue\s+reading\s+(?:below|the\s+main\s+story)|"
         r"scroll\s+(?:down\s+)?to\s+continue(?:\s+with\s+content)?|skip\s+advert(?:isement)?|"
-        r"advertisement\b.{0,40}continues\s+below",
-        r"anzeige|werbung|gesponsert|weiter\s+nach\s+der\s+(?:anzeige|werbung)|weiterlesen\s+nach\s+der\s+anzeige|"
+        r"advertisement\b.{0,40}continues\s+below|skip\s+(?:the\s+)?ad",
+        r"anzeige|werbung|werbung\s+überspringen|gesponsert|weiter\s+nach\s+der\s+(?:anzeige|werbung)|weiterlesen\s+nach\s+der\s+anzeige|"
         r"lesen\s+sie\s+nach\s+der\s+(?:anzeige|werbung)\s+weiter",
-        r"publicité|contenu\s+sponsorisé|sponsorisé|(?:la\s+)?suite\s+(?:de\s+l'article\s+)?après\s+(?:cette\s+|la\s+)?publicité",
+        r"publicité|passer\s+la\s+publicité|contenu\s+sponsorisé|sponsorisé|(?:la\s+)?suite\s+(?:de\s+l'article\s+)?après\s+(?:cette\s+|la\s+)?publicité",
         r"publicidad|contenido\s+patrocinado|patrocinado|continúa\s+(?:leyendo\s+)?(?:después\s+de|tras)\s+la\s+publicidad",
         r"publicidade|anúncio|conteúdo\s+patrocinado|continua\s+(?:depois|após)\s+(?:da\s+)?publicidade",
         r"pubblicità|contenuto\s+sponsorizzato|sponsorizzato|continua\s+(?:a\s+leggere\s+)?dopo\s+la\s+pubblicità",
-        r"advertentie|gesponsord|annons|reklame|lees\s+verder\s+na\s+de\s+advertentie",
+        r"advertentie|gesponsord|lees\s+verder\s+na\s+de\s+advertentie|annons|annonse|reklame|sponset|annonsørinnhold",
         r"reklama|artykuł\s+sponsorowany|materiał\s+(?:sponsorowany|partnera)|"
         r"dalsza\s+część\s+(?:artykułu|tekstu)\s+pod\s+reklamą|inzerce|komerční\s+sdělení|"
         r"(?:pokračování\s+článku|článek\s+pokračuje)\s+pod\s+reklamou",
@@ -299,7 +323,7 @@ def is_call_to_action(line: str) -> bool:
     words = line.split()
     if len(words) > CALL_WORDS:
         return False
-    if _SOCIAL_NAMES.match(line):
+    if _SOCIAL_NAMES.match(line) or _SUBSCRIBE_ONLY.match(line):
         return True
     if any(q in line for q in _QUOTES):
         return False
@@ -332,7 +356,11 @@ def is_teaser_or_ad(line: str) -> bool:
     """"Also read: ...", "Related:", "Advertisement", "Story continues below advertisement"."""
     if len(line.split()) > 25:
         return False
-    return bool(_AD_LABEL.match(line) or _TEASER.match(line) or _READING_TIME.match(line))
+    if _AD_LABEL.match(line) or _TEASER.match(line) or _READING_TIME.match(line):
+        return True
+    # A bare "read also" label runs into a headline, which starts with a capital.
+    bare = _READ_ALSO.match(line)
+    return bool(bare and line[bare.end()].isupper())
 
 
 def is_byline(line: str, author_keys: set[str] = frozenset()) -> bool:

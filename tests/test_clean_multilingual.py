@@ -33,6 +33,9 @@ BOILERPLATE = {
         "ताज़ा खबरों के लिए हमारा टेलीग्राम चैनल जॉइन करें",
         "हमारे न्यूज़लेटर की सदस्यता लें",
         "Поделиться ВКонтакте Одноклассники Telegram",
+        "Folgst du schon 20 Minuten auf Whatsapp?",
+        "Følg oss på Facebook",
+        "Subscribe Now!", "Suscríbete", "Jetzt abonnieren",
     ],
     "teasers": [
         "Lesen Sie auch: Neue Radwege für die Innenstadt",
@@ -49,10 +52,16 @@ BOILERPLATE = {
         "По теме:",
         "यह भी पढ़ें: दिल्ली में आज फिर बढ़े पेट्रोल के दाम",
         "ये भी पढ़ें: इन राज्यों में अगले हफ्ते बदलेगा मौसम",
+        "À lire aussi La natalité russe menacée d’effondrement",
+        "Les også: Regjeringen legger fram budsjettet",
+        "Läs också: Regeringen presenterar budgeten",
+        "Ähnliche Artikel",
+        "Noticia relacionada",
     ],
     "ads": [
         "Anzeige", "Weiter nach der Anzeige", "Publicité", "La suite après la publicité", "PUBLICIDAD",
         "Publicidade", "Pubblicità", "Advertentie", "Reklama", "Реклама", "Продолжение ниже", "विज्ञापन",
+        "Passer la publicité", "Annonse",
     ],
     "timestamps": [
         "Mis à jour le 20/08/2024 à 11h32",
@@ -69,6 +78,7 @@ BOILERPLATE = {
         "प्रकाशित: undefined",
         "vor 2 Stunden",
         "2 часа назад",
+        "Uppdaterad 15.59 | Publicerad 14.14",
     ],
 }
 
@@ -101,6 +111,9 @@ SURVIVORS = [
     "Publicidad engañosa: la multa asciende a 300.000 euros, según la resolución publicada el martes.",
     "Deel van onze stad staat nog onder water.",
     "Share prices at our partner company fell.",
+    # "Read also" words running into a sentence rather than a headline.
+    "Lesen Sie auch den Beipackzettel genau, rät die Apothekerin.",
+    "Zum Thema Wohnungsbau sagte der Minister, die Pläne seien solide.",
     # Numbers that are not dates.
     "2 a 1",
     "Share prices at our partner company fell 3 percent in early trading on Tuesday, the steepest drop since 2020.",
