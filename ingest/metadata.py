@@ -340,14 +340,16 @@ def read_metadata(tree: HtmlElement) -> PageMeta:
     found.authors = clean_authors(authors)
 
     # Dates: published only from fields that mean "published"; modified kept apart.
-    for source, value in (
-        ("jsonld", page.get("datePublished") or page.get("dateCreated")),
-        ("meta", _first(meta, "article:published_time", "og:article:published_time", "datepublished",
-                        "publishdate", "publish-date", "pubdate", "date", "dc.date.issued", "dcterms.issued",
-                        "dc.date", "dcterms.created", "parsely-pub-date", "sailthru.date", "article.published",
-                        "published_time", "cxenseparse:recs:publishtime")),
-        ("markup", _time_published(tree)),
+    # Each source is read only when the ones before it gave nothing (the markup search walks the tree).
+    for source, read in (
+        ("jsonld", lambda: page.get("datePublished") or page.get("dateCreated")),
+        ("meta", lambda: _first(meta, "article:published_time", "og:article:published_time", "datepublished",
+                                "publishdate", "publish-date", "pubdate", "date", "dc.date.issued", "dcterms.issued",
+                                "dc.date", "dcterms.created", "parsely-pub-date", "sailthru.date", "article.published",
+                                "published_time", "cxenseparse:recs:publishtime")),
+        ("markup", lambda: _time_published(tree)),
     ):
+        value = read()
         normalized = normalize_date(value if isinstance(value, str) else None)
         if normalized:
             found.published_at, found.published_from = normalized, source
