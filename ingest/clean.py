@@ -164,7 +164,6 @@ _SUBSCRIBE_ONLY = re.compile(
     re.I,
 )
 _CHANNEL_WORD = re.compile(rf"{_L}(?:{_CHANNEL}){_R}", re.I)
-_CALL_OBJECT = re.compile(rf"{_L}(?:{_CHANNEL}|{_US}){_R}", re.I)
 _US_WORD = re.compile(rf"{_L}(?:{_US}){_R}", re.I)
 _CALL_START = re.compile(rf"^(?:(?:{_CALL_LEAD})\s+)?{_CALL_VERB}{_R}(?!-)", re.I)
 # Verb-last calls (German "Jetzt unseren WhatsApp-Kanal abonnieren!", Hindi "... पर फॉलो करें").
