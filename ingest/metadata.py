@@ -289,6 +289,26 @@ def _meta_authors(meta: dict[str, list[str]]) -> list[str]:
     return []
 
 
+# A byline element by its class: "author", "article__author", "c-byline", "autor-name".
+_BYLINE_CLASS = re.compile(r"(?:^|[\s_-])(?:author|byline|autor|auteur)(?:s|in|en)?(?:$|[\s_-])", re.I)
+_BYLINE_PREFIX = re.compile(r"^(?:by|von|par|por|di|door|av|de|text|texto)\s+", re.I)
+
+
+def _class_byline(tree: HtmlElement) -> list[str]:
+    """The first short "Von Anna Müller" / "By Jane Doe" element whose class names it a byline.
+
+    Only a text that opens with a by-word counts: author boxes, bios and lists of other
+    stories carry the same classes with longer or unprefixed text.
+    """
+    for el in tree.xpath('//body//*[contains(@class, "uthor") or contains(@class, "yline")]'):
+        if el.tag in {"script", "style", "meta", "link"} or not _BYLINE_CLASS.search(el.get("class", "")):
+            continue
+        text = _clean(el.text_content())
+        if text and len(text) <= 80 and _BYLINE_PREFIX.match(text):
+            return [_BYLINE_PREFIX.sub("", text)]
+    return []
+
+
 def _byline_names(tree: HtmlElement) -> list[str]:
     """Names in rel=author / itemprop=author markup; with many, the page lists other stories too."""
     names = []
@@ -336,18 +356,22 @@ def read_metadata(tree: HtmlElement) -> PageMeta:
     organizations_only = bool(authors) and _only_organizations(ld_authors, site_names)
     if not authors or organizations_only:
         fallback = authors
-        authors = _meta_authors(meta) or _byline_names(tree) or fallback
+        site_keys = {_key(n) for n in site_names}
+        people = [a for a in _meta_authors(meta) if _key(a) not in site_keys]
+        authors = people or _byline_names(tree) or _class_byline(tree) or fallback
     found.authors = clean_authors(authors)
 
     # Dates: published only from fields that mean "published"; modified kept apart.
-    for source, value in (
-        ("jsonld", page.get("datePublished") or page.get("dateCreated")),
-        ("meta", _first(meta, "article:published_time", "og:article:published_time", "datepublished",
-                        "publishdate", "publish-date", "pubdate", "date", "dc.date.issued", "dcterms.issued",
-                        "dc.date", "dcterms.created", "parsely-pub-date", "sailthru.date", "article.published",
-                        "published_time", "cxenseparse:recs:publishtime")),
-        ("markup", _time_published(tree)),
+    # Each source is read only when the ones before it gave nothing (the markup search walks the tree).
+    for source, read in (
+        ("jsonld", lambda: page.get("datePublished") or page.get("dateCreated")),
+        ("meta", lambda: _first(meta, "article:published_time", "og:article:published_time", "datepublished",
+                                "publishdate", "publish-date", "pubdate", "date", "dc.date.issued", "dcterms.issued",
+                                "dc.date", "dcterms.created", "parsely-pub-date", "sailthru.date", "article.published",
+                                "published_time", "cxenseparse:recs:publishtime")),
+        ("markup", lambda: _time_published(tree)),
     ):
+        value = read()
         normalized = normalize_date(value if isinstance(value, str) else None)
         if normalized:
             found.published_at, found.published_from = normalized, source

@@ -186,6 +186,18 @@ def test_byline_from_meta_when_no_jsonld():
     assert extract_article(html, URL).author == "Jane Doe"
 
 
+def test_person_in_a_byline_element_beats_the_publisher_as_author():
+    ld = {"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Example News"}}
+    head = (f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+            '<meta name="author" content="Example News">')
+    byline = '<span class="article__author">Von Anna Müller</span>'
+    html = page(STORY, head=head, before=byline)
+    assert extract_article(html, URL).author == "Anna Müller"
+    # Without a by-word the element may be an author box or a list of other stories' authors.
+    html = page(STORY, head=head, before='<div class="author-box">Anna Müller writes about cities</div>')
+    assert extract_article(html, URL).author == "Example News"
+
+
 # ---------------------------------------------------------------- languages other than English
 
 GERMAN = [
