@@ -22,12 +22,14 @@ class ArchiveSpider(scrapy.Spider):
     extract_options: ExtractOptions | None = None
     run_id: int | None = None
     timeout_s: float | None = None
+    maxsize: int | None = None  # DOWNLOAD_MAXSIZE, named in "page over the size limit" reasons
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "ArchiveSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.archive = Archive(crawler.settings["NEWSDESK_DB"])
         spider.timeout_s = crawler.settings.getfloat("DOWNLOAD_TIMEOUT")
+        spider.maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
         return spider
 
     def page_request(self, url: str, hints: Hints, **kwargs: Any) -> scrapy.Request:
@@ -43,7 +45,7 @@ class ArchiveSpider(scrapy.Spider):
         )
 
     def page_failed(self, failure: Failure) -> Iterator[FetchFailed]:
-        reason, status = describe_failure(failure, self.timeout_s)
+        reason, status = describe_failure(failure, self.timeout_s, self.maxsize)
         yield FetchFailed(failure.request.meta["newsdesk_url"], reason, status)
 
     def closed(self, reason: str) -> None:

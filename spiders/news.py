@@ -156,7 +156,7 @@ class NewsSpider(ArchiveSpider):
 
     def discovery_error(self, failure: Failure) -> Iterator[FetchFailed]:
         url = failure.request.meta["newsdesk_url"]
-        reason, status = describe_failure(failure, self.timeout_s)
+        reason, status = describe_failure(failure, self.timeout_s, self.maxsize)
         yield from self._discovery_failed(url, reason, status, self.archive.feed_state(url) or {})
 
     def _discovery_failed(self, url: str, reason: str, status: int | None, state: dict[str, Any],
