@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ingest.models import Saved
-from ingest.links import is_http_url, normalize
+from ingest.links import link_problem, normalize
 from storage import Archive
 from storage.archive import RUN_COUNTERS
 
@@ -190,8 +190,8 @@ def fetch_and_store(db_path: str, urls: list[str], *, source: str = "manual",
     results: list[Saved | None] = [None] * len(urls)
     with Archive(db_path) as archive:
         for i, url in enumerate(urls):
-            if not is_http_url(url):
-                results[i] = archive.record_error(url, "not an http(s) URL", source=source)
+            if problem := link_problem(url):
+                results[i] = archive.record_error(url, problem, source=source)
     # Tracking parameters and fragments go before fetching, as in crawls: one page, one spelling.
     to_fetch = [normalize(url) for url, saved in zip(urls, results) if saved is None]
     if to_fetch:

@@ -24,7 +24,7 @@ from ingest.polling import is_due, max_age_s, not_before, retry_after_s
 from ingest.sections import article_links
 from ingest.sitemaps import parse_sitemap
 from ingest.sources import Source
-from ingest.links import is_http_url, normalize, site_host
+from ingest.links import link_problem, normalize, site_host
 from spiders.base import ArchiveSpider
 from spiders.failures import describe_failure
 from spiders.items import FetchFailed
@@ -133,7 +133,9 @@ class NewsSpider(ArchiveSpider):
         if found.problem:  # a broken feed that still gave some items: use them, but say so
             yield FetchFailed(url, found.problem, response.status, discovery=True)
         for child in found.children:
-            if site_host(child) in self.hosts:
+            if problem := link_problem(child):
+                yield Rejected(child, problem)
+            elif site_host(child) in self.hosts:
                 request = self.discovery_request(child, kind)
                 if request is not None:
                     yield request
@@ -172,25 +174,29 @@ class NewsSpider(ArchiveSpider):
         """Requests for the new, on-site candidates, within the run's page budget."""
         stats = self.crawler.stats
         fresh: list[tuple[str, Hints]] = []
-        offsite: list[str] = []
+        unusable: dict[str, str] = {}  # URL -> why it is not fetched
         for raw, hints in candidates:
             url = normalize(raw)
-            if not is_http_url(url) or url in self.scheduled:
+            if url in self.scheduled:
                 continue
             self.scheduled.add(url)
-            if site_host(url) not in self.hosts:
+            problem = link_problem(url)  # file:, mailto:, javascript:, an invalid host...
+            if problem is None and site_host(url) not in self.hosts:
+                problem = f"off-site link: {site_host(url)} is not a host of source {self.source_key}"
                 stats.inc_value("newsdesk/offsite")
-                # A feed or sitemap claims its entries are this source's articles: an off-site one
-                # is worth a line in fetches. Off-site links on a section page are just the web.
-                if kind != "section":
-                    offsite.append(url)
-                continue
-            fresh.append((url, hints))
-        if offsite:
-            seen = self.archive.seen_urls(offsite)
-            for url in offsite:
+            elif problem is not None:
+                stats.inc_value("newsdesk/not_http")
+            if problem is None:
+                fresh.append((url, hints))
+            # A feed or sitemap claims its entries are this source's articles: one that cannot be
+            # fetched is worth a line in fetches. Such links on a section page are just the web.
+            elif kind != "section":
+                unusable[url] = problem
+        if unusable:
+            seen = self.archive.seen_urls(list(unusable))  # recorded once, not on every run
+            for url, problem in unusable.items():
                 if url not in seen:
-                    yield Rejected(url, f"off-site link: {site_host(url)} is not a host of source {self.source_key}")
+                    yield Rejected(url, problem)
         if not self.source.recheck and fresh:
             seen = self.archive.seen_urls([u for u, _ in fresh])
             stats.inc_value("newsdesk/already_archived", len(seen))
