@@ -1,7 +1,10 @@
 """NewsSpider: one configured source's crawl: discover (feeds, sitemaps, sections), fetch only new pages.
 
 Discovery documents are fetched with conditional GET and the publisher's polling wishes
-(Retry-After, max-age, <ttl>) are kept in the archive's feed_state. Article URLs are
+(Retry-After, max-age, <ttl>) are kept in the archive's feed_state. A listing's validators
+(ETag, Last-Modified) are stored only when the run finishes cleanly, every article it listed
+attempted: stored on reading, a crawl killed (or out of disk) before its articles were stored
+would leave later runs a 304 and lose those articles for good. Article URLs are
 normalized, kept on-site, checked against the archive (already archived ones are skipped unless
 the source sets `recheck`) and bounded by `max_pages`. The pipeline extracts and stores.
 """
@@ -73,6 +76,7 @@ class NewsSpider(ArchiveSpider):
         self.hosts = {site_host(f"http://{host}/") for host in self.source.hosts}
         self.scheduled: set[str] = set()  # every article URL met this run, normalized
         self.polled: list[str] = []  # discovery URLs read in full this run
+        self.validators: dict[str, dict[str, str | None]] = {}  # theirs, stored at a clean finish
         self.truncated = False
         self.discovery_ok = 0
         self.discovery_failed = 0
@@ -126,10 +130,10 @@ class NewsSpider(ArchiveSpider):
         self.polled.append(url)
         self.crawler.stats.inc_value(f"newsdesk/discovered_{kind}s")
         wait = max(max_age_s(_header(response, "Cache-Control")) or 0, found.ttl_s or 0)
-        self.archive.set_feed_state(
-            url, self.source_key, etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"),
-            body_hash=hashlib.sha256(response.body).hexdigest(), not_before=not_before(wait), failures=0,
-            last_error=found.problem)
+        self.validators[url] = {"etag": _header(response, "ETag"), "last_modified": _header(response, "Last-Modified"),
+                                "body_hash": hashlib.sha256(response.body).hexdigest()}
+        self.archive.set_feed_state(url, self.source_key, not_before=not_before(wait), failures=0,
+                                    last_error=found.problem)
         if found.problem:  # a broken feed that still gave some items: use them, but say so
             yield FetchFailed(url, found.problem, response.status, discovery=True)
         for child in found.children:
@@ -222,6 +226,12 @@ class NewsSpider(ArchiveSpider):
                     for url in self.polled:
                         self.archive.set_feed_state(url, self.source_key, etag=None, last_modified=None,
                                                     body_hash=None, not_before=None)
+                elif reason == "finished":
+                    # Every article these listings gave was attempted: a 304 next time loses nothing.
+                    # Any other end (a timeout, a signal, a full disk) keeps the previous validators,
+                    # so the next run reads the changed listings in full again.
+                    for url, validators in self.validators.items():
+                        self.archive.set_feed_state(url, self.source_key, **validators)
                 stats = self.crawler.stats
                 counts = {k: int(stats.get_value(f"newsdesk/{k}", 0)) for k in RUN_COUNTERS}
                 self.archive.finish_run(self.run_id, self._status(reason), counts,
