@@ -59,7 +59,8 @@ def crawl_source(db_path: str, sources_path: str, key: str, *, max_pages: int | 
            "crawl", key]
     if max_pages:
         cmd += ["--max-pages", str(max_pages)]
-    Archive(db_path).close()  # create or migrate the file before the child opens it
+    with Archive(db_path) as archive:  # create or migrate the file before the child opens it
+        archive.mark_stale_runs(key)  # earlier runs of this source killed before they could close
     log = Path(log_path) if log_path else Path(tempfile.mkstemp(prefix=f"newsdesk-{key}-", suffix=".log")[1])
     started = time.monotonic()
     why: str | None = None  # set when we stop the crawl ourselves
@@ -117,11 +118,17 @@ def _close_run(archive: Archive, key: str, proc: subprocess.Popen, why: str | No
                                                             f"{_tail(log, 3) or 'no output'}")
     elif run["status"] == "running":  # killed, or crashed, before it could close its own run
         reason = f"{why}; killed after {GRACE_S:g}s more" if killed and why else (
-            why or f"crawl process exited with code {proc.returncode}")
+            why or _child_error(log) or f"crawl process exited with code {proc.returncode}")
         archive.finish_run(run["id"], "interrupted" if why else "failed", archive.run_counts(run["id"]),
                            last_error=reason)
     elif why:
         archive.finish_run(run["id"], run["status"], last_error=why)
+
+
+def _child_error(log: Path) -> str | None:
+    """The reason the crawl process gave for stopping (spiders.run's last "newsdesk: " line)."""
+    lines = [line for line in _tail(log, 5).splitlines() if line.startswith("newsdesk: ")]
+    return lines[-1].removeprefix("newsdesk: ") if lines else None
 
 
 def crawl_sources(db_path: str, sources_path: str, keys: list[str], *, max_pages: int | None = None,
@@ -175,9 +182,9 @@ def _print_summary(results: list[dict[str, Any]], err: Any) -> None:
               f"{counts['duplicate']} duplicate; {counts['rejected']} rejected as not articles; "
               f"{counts['errors']} errors", flush=True)
         if run.get("last_error"):
-            err.print(f"  last error: {run['last_error']}", markup=False, highlight=False)
+            err.print(f"  last error: {run['last_error']}", markup=False, highlight=False, soft_wrap=True)
         if run.get("status") != "ok" and run.get("log"):
-            err.print(f"  crawl log: {run['log']}", markup=False, highlight=False)
+            err.print(f"  crawl log: {run['log']}", markup=False, highlight=False, soft_wrap=True)
     if len(results) > 1:
         print(f"total: {totals['pages']} pages fetched; articles {totals['new']} new, {totals['updated']} updated, "
               f"{totals['unchanged']} unchanged, {totals['duplicate']} duplicate; {totals['rejected']} rejected "

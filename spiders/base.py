@@ -4,10 +4,14 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from scrapy.utils.defer import deferred_from_coro
+
+from ingest.errors import StorageError
 from ingest.extract import ExtractOptions
 from ingest.models import Hints, Page
 from spiders.failures import describe_failure
@@ -23,6 +27,7 @@ class ArchiveSpider(scrapy.Spider):
     run_id: int | None = None
     timeout_s: float | None = None
     maxsize: int | None = None  # DOWNLOAD_MAXSIZE, named in "page over the size limit" reasons
+    storage_error: str | None = None  # set when the archive could not be written: the crawl stops
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "ArchiveSpider":
@@ -30,7 +35,13 @@ class ArchiveSpider(scrapy.Spider):
         spider.archive = Archive(crawler.settings["NEWSDESK_DB"])
         spider.timeout_s = crawler.settings.getfloat("DOWNLOAD_TIMEOUT")
         spider.maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+        # A callback's own writes (feed state) can hit a full disk too: Scrapy would only log it.
+        crawler.signals.connect(spider._spider_error, signal=signals.spider_error)
         return spider
+
+    def _spider_error(self, failure: Failure, **_: Any) -> None:
+        if isinstance(failure.value, StorageError):
+            self.stop_on_storage_error(failure.value)
 
     def page_request(self, url: str, hints: Hints, **kwargs: Any) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_page, errback=self.page_failed,
@@ -47,6 +58,14 @@ class ArchiveSpider(scrapy.Spider):
     def page_failed(self, failure: Failure) -> Iterator[FetchFailed]:
         reason, status = describe_failure(failure, self.timeout_s, self.maxsize)
         yield FetchFailed(failure.request.meta["newsdesk_url"], reason, status)
+
+    def stop_on_storage_error(self, exc: StorageError) -> None:
+        """The archive cannot be written (disk full, read-only, corrupt): every later page would be
+        lost the same way, so the crawl stops here, its run closed as failed with this reason."""
+        if self.storage_error is None:
+            self.storage_error = str(exc)
+            self.logger.error("stopping the crawl: %s", exc)
+            self._closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason="storage_error"))
 
     def closed(self, reason: str) -> None:
         self.archive.close()

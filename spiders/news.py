@@ -19,7 +19,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from ingest.errors import ExtractionError
+from ingest.errors import ExtractionError, StorageError
 from ingest.extract import ExtractOptions
 from ingest.feeds import parse_feed
 from ingest.models import Hints, Rejected
@@ -220,26 +220,34 @@ class NewsSpider(ArchiveSpider):
     def closed(self, reason: str) -> None:
         try:
             if self.run_id is not None:
-                if self.truncated:
-                    # Pages were left for the next run: forget the validators so the next run
-                    # reads these listings in full instead of getting a 304 and missing them.
-                    for url in self.polled:
-                        self.archive.set_feed_state(url, self.source_key, etag=None, last_modified=None,
-                                                    body_hash=None, not_before=None)
-                elif reason == "finished":
-                    # Every article these listings gave was attempted: a 304 next time loses nothing.
-                    # Any other end (a timeout, a signal, a full disk) keeps the previous validators,
-                    # so the next run reads the changed listings in full again.
-                    for url, validators in self.validators.items():
-                        self.archive.set_feed_state(url, self.source_key, **validators)
-                stats = self.crawler.stats
-                counts = {k: int(stats.get_value(f"newsdesk/{k}", 0)) for k in RUN_COUNTERS}
-                self.archive.finish_run(self.run_id, self._status(reason), counts,
-                                        self._last_error(reason, stats.get_value("newsdesk/last_error")))
+                self._close_run(reason)
+        except StorageError as exc:  # the disk is still full: the parent process closes the run
+            self.logger.error("could not close run %s: %s", self.run_id, exc)
         finally:
             super().closed(reason)
 
+    def _close_run(self, reason: str) -> None:
+        """Record the run's counts and status, then what a clean finish may store."""
+        stats = self.crawler.stats
+        counts = {k: int(stats.get_value(f"newsdesk/{k}", 0)) for k in RUN_COUNTERS}
+        self.archive.finish_run(self.run_id, self._status(reason), counts,
+                                self._last_error(reason, stats.get_value("newsdesk/last_error")))
+        if self.truncated:
+            # Pages were left for the next run: forget the validators so the next run
+            # reads these listings in full instead of getting a 304 and missing them.
+            for url in self.polled:
+                self.archive.set_feed_state(url, self.source_key, etag=None, last_modified=None,
+                                            body_hash=None, not_before=None)
+        elif reason == "finished":
+            # Every article these listings gave was attempted: a 304 next time loses nothing.
+            # Any other end (a timeout, a signal, a full disk) keeps the previous validators,
+            # so the next run reads the changed listings in full again.
+            for url, validators in self.validators.items():
+                self.archive.set_feed_state(url, self.source_key, **validators)
+
     def _status(self, reason: str) -> str:
+        if self.storage_error:
+            return "failed"
         if reason in ("shutdown", "closespider_timeout"):
             return "interrupted"
         if reason != "finished" or (self.discovery_failed and not self.discovery_ok):
@@ -247,6 +255,8 @@ class NewsSpider(ArchiveSpider):
         return "ok"
 
     def _last_error(self, reason: str, last: str | None) -> str | None:
+        if self.storage_error:
+            return f"crawl stopped: {self.storage_error}"
         if reason == "closespider_timeout":
             return f"run stopped after its run_timeout ({self.source.run_timeout_s:g}s)"
         if reason == "shutdown":

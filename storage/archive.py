@@ -90,7 +90,8 @@ class Archive:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             if isinstance(exc, sqlite3.Error):
-                raise StorageError(f"write to archive {self.path} failed: {exc}") from exc
+                hint = ": free some disk space and run again" if "full" in str(exc) else ""
+                raise StorageError(f"write to archive {self.path} failed: {exc}{hint}") from exc
             raise
 
     def _migrate(self) -> None:
@@ -347,6 +348,18 @@ class Archive:
                 {"ended": utcnow(), "status": status, "err": last_error, "id": run_id, **counts},
             )
 
+    def mark_stale_runs(self, source: str | None = None) -> list[int]:
+        """Close as `interrupted` the runs (of one source, or all) still marked `running` whose
+        process is gone: a crawl killed with SIGKILL, or by a power cut, cannot close its own.
+        Runs without a pid are left alone (nothing tells whether they still run)."""
+        sql = "SELECT id, pid FROM runs WHERE status = 'running' AND pid IS NOT NULL"
+        rows = self.conn.execute(sql + (" AND source = ?" if source else ""), (source,) if source else ()).fetchall()
+        stale = [run_id for run_id, pid in rows if not _pid_alive(pid)]
+        for run_id in stale:
+            self.finish_run(run_id, "interrupted", self.run_counts(run_id),
+                            last_error="the crawl process died without closing its run (killed?)")
+        return stale
+
     def run_by_pid(self, source: str, pid: int) -> dict[str, Any] | None:
         """The latest run of a source started by process `pid` (a crawl subprocess)."""
         return next(iter(self.db.query("SELECT * FROM runs WHERE source = ? AND pid = ? ORDER BY id DESC LIMIT 1",
@@ -402,6 +415,20 @@ class Archive:
         fields = {k: v for k, v in record.items() if v not in (None, "")}
         with self.write() as conn:
             return revise_text(conn, article_id, article.text, utcnow(), fields=fields)
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether a process of this id runs on this machine (a zombie does not count)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    try:
+        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:  # no /proc (not Linux): kill(0) is all we know
+        return True
 
 
 def _decode(row: dict[str, Any]) -> dict[str, Any]:
