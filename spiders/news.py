@@ -20,7 +20,6 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from ingest.errors import ExtractionError, StorageError
-from ingest.extract import ExtractOptions
 from ingest.feeds import parse_feed
 from ingest.models import Hints, Rejected
 from ingest.polling import is_due, max_age_s, not_before, retry_after_s
@@ -64,14 +63,11 @@ def spider_for(source: Source) -> type["NewsSpider"]:
 
 class NewsSpider(ArchiveSpider):
     name = "news"
-    source: Source
+    source: Source  # set by spider_for
 
     def __init__(self, *args: Any, max_pages: int | str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.source_key = self.source.key
-        self.extract_options = ExtractOptions(body_selector=self.source.body_selector,
-                                              remove_selectors=self.source.remove_selectors,
-                                              favor_precision=self.source.favor_precision)
         self.budget = int(max_pages) if max_pages else self.source.max_pages
         self.hosts = {site_host(f"http://{host}/") for host in self.source.hosts}
         self.scheduled: set[str] = set()  # every article URL met this run, normalized

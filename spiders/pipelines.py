@@ -1,4 +1,4 @@
-"""ArchivePipeline: extract each Page in the worker pool, store the result, count it.
+"""ArchivePipeline: extract each Page in the worker pool, store the result, learn from it, count it.
 
 Extraction is awaited (asyncio) so fetching goes on meanwhile; storing is one short
 transaction on the reactor thread, after extraction, never around it.
@@ -41,7 +41,7 @@ class ArchivePipeline:
         spider = self.crawler.spider
         if isinstance(item, Page):
             self.stats.inc_value("newsdesk/pages")
-            result = await self.pool.extract(item, spider.extract_options)
+            result = await self.pool.extract(item, spider.extract_options(item.final_url or item.url))
             if isinstance(result, Rejected):  # logged against the URL we asked for, so it counts as seen
                 result = dataclasses.replace(result, url=item.url)
         elif isinstance(item, (FetchFailed, Rejected)):
@@ -50,6 +50,7 @@ class ArchivePipeline:
             return item
         try:
             saved = self._store(spider, item, result)
+            spider.learn(saved)
         except StorageError as exc:  # a full disk: nothing more can be stored, so the crawl stops
             self.stats.inc_value("newsdesk/errors")
             self.stats.set_value("newsdesk/last_error", f"{item.url}: {exc}")

@@ -357,3 +357,27 @@ def test_a_link_with_an_invalid_host_is_named_not_raised():
     # a broken canonical tag: the fetched URL stands in, the article is kept
     page = article_html(4).replace("<head>", f'<head><link rel="canonical" href="{bad}">')
     assert extract_article(page, "http://site.example" + slug(4)).url == "http://site.example" + slug(4)
+
+
+TEMPLATE_LINE = "The harbour office opens at nine on weekdays and closes at five in the evening."
+
+
+def test_a_line_every_article_ends_with_is_learned_and_gone_from_all(crawler: Crawler):
+    """Learned boilerplate in a crawl: the options of each page carry its site's learned lines,
+    and each stored article is counted, so a template sentence ends up in no stored article."""
+    ids = list(range(20))
+    with FixtureSite() as site:
+        for i in ids:
+            site.add(slug(i), article_html(i).replace("</article>", f"<p>{TEMPLATE_LINE}</p></article>"))
+        site.add("/feed.xml", rss(site.base, ids), "application/rss+xml")
+        crawler.configure("template", feeds=[f"{site.base}/feed.xml"])
+        crawler.crawl("template")
+        articles = list(crawler.archive.query("SELECT url, text FROM articles"))
+        assert len(articles) == 20
+        assert [a["url"] for a in articles if TEMPLATE_LINE in a["text"]] == []
+        assert all("In item" in a["text"] for a in articles)  # the story itself is all there
+        learned = [r["sample"] for r in crawler.archive.query("SELECT sample FROM learned_lines")]
+        assert learned == [TEMPLATE_LINE]
+        # the articles stored before the line was learned were revised; the later ones came out clean
+        revisions = Counter(r["revision"] for r in crawler.archive.query("SELECT revision FROM articles"))
+        assert revisions[1] >= 1 and revisions[2] >= 4, revisions
