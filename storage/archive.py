@@ -196,11 +196,13 @@ class Archive:
                     sig = signature(article.text)
                 assign_cluster(conn, article_id, sig, article.content_hash)
             if article.html is not None and outcome in ("new", "updated"):
+                # zlib level 3: half the CPU of level 6 on the crawl's main process (3.6 vs 7.4 ms
+                # for a 330 KB page) for blobs 12% larger; level 1 saves little more.
                 conn.execute(
                     "INSERT INTO raw_pages (article_id, fetched_url, fetched_at, html) VALUES (?, ?, ?, ?) "
                     "ON CONFLICT(article_id) DO UPDATE SET fetched_url = excluded.fetched_url, "
                     "fetched_at = excluded.fetched_at, html = excluded.html",
-                    (article_id, article.fetched_url, now, zlib.compress(article.html.encode("utf-8"), 6)),
+                    (article_id, article.fetched_url, now, zlib.compress(article.html.encode("utf-8"), 3)),
                 )
             self._log_fetch(conn, article.fetched_url, source, run_id, status, outcome, None, article_id)
         return Saved(outcome, article.url, article_id=article_id, revision=revision)
