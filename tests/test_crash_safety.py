@@ -150,20 +150,13 @@ def assert_every_article_once(db: Path, demo: DemoServer, expected: list[dict[st
     return {"articles": len(stored), "extra": len(extra)}
 
 
-VALIDATORS_BUG = (
-    "crawl bug: spiders/news.py parse_discovery saves each listing's ETag/Last-Modified in feed_state as soon "
-    "as the listing is read, before the articles it lists are stored; only a clean close resets them. A crawl "
-    "killed in between leaves validators behind, every later run gets 304 Not Modified and never sees the "
-    "unstored articles again (until the feed changes): articles are lost although every run reports 'ok'")
-
-
 @pytest.fixture(scope="module")
 def killed_crawls(tmp_path_factory):
     """KILLS crawls of the three demo sites, each SIGKILLed at a random moment, then one complete run.
 
     The sources set `recheck = true`: every run fetches and stores every article again (as
     'unchanged'), so each run writes from its first second to its last and a kill at any moment
-    lands mid-write. (Without it, the validators bug below would leave later runs idle.)
+    lands mid-write. (Without it, the later runs would have little left to do.)
     """
     tmp = tmp_path_factory.mktemp("kills")
     rng = random.Random(SEED)
@@ -286,12 +279,6 @@ def test_ingest_of_many_urls_survives_sigkill(tmp_path: Path) -> None:
         assert_every_article_once(db, demo, expected)
         assert_archive_sound(db)
         assert kills >= 1
-
-
-DISK_FULL_BUG = (
-    "crawl bug: a StorageError raised by archive.save in spiders/pipelines.py ArchivePipeline.process_item is "
-    "only logged by Scrapy: the page is dropped uncounted, the run ends 'ok' and `newsdesk crawl` exits 0 with "
-    "no error line (seen: '26 pages fetched; articles 5 new ... 1 errors', exit 0)")
 
 
 @pytest.fixture(scope="module")
