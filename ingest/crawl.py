@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ingest.models import Saved
-from ingest.links import is_http_url, normalize
+from ingest.links import link_problem, normalize
 from storage import Archive
 from storage.archive import RUN_COUNTERS
 
@@ -59,7 +59,8 @@ def crawl_source(db_path: str, sources_path: str, key: str, *, max_pages: int | 
            "crawl", key]
     if max_pages:
         cmd += ["--max-pages", str(max_pages)]
-    Archive(db_path).close()  # create or migrate the file before the child opens it
+    with Archive(db_path) as archive:  # create or migrate the file before the child opens it
+        archive.mark_stale_runs(key)  # earlier runs of this source killed before they could close
     log = Path(log_path) if log_path else Path(tempfile.mkstemp(prefix=f"newsdesk-{key}-", suffix=".log")[1])
     started = time.monotonic()
     why: str | None = None  # set when we stop the crawl ourselves
@@ -117,11 +118,17 @@ def _close_run(archive: Archive, key: str, proc: subprocess.Popen, why: str | No
                                                             f"{_tail(log, 3) or 'no output'}")
     elif run["status"] == "running":  # killed, or crashed, before it could close its own run
         reason = f"{why}; killed after {GRACE_S:g}s more" if killed and why else (
-            why or f"crawl process exited with code {proc.returncode}")
+            why or _child_error(log) or f"crawl process exited with code {proc.returncode}")
         archive.finish_run(run["id"], "interrupted" if why else "failed", archive.run_counts(run["id"]),
                            last_error=reason)
     elif why:
         archive.finish_run(run["id"], run["status"], last_error=why)
+
+
+def _child_error(log: Path) -> str | None:
+    """The reason the crawl process gave for stopping (spiders.run's last "newsdesk: " line)."""
+    lines = [line for line in _tail(log, 5).splitlines() if line.startswith("newsdesk: ")]
+    return lines[-1].removeprefix("newsdesk: ") if lines else None
 
 
 def crawl_sources(db_path: str, sources_path: str, keys: list[str], *, max_pages: int | None = None,
@@ -175,9 +182,9 @@ def _print_summary(results: list[dict[str, Any]], err: Any) -> None:
               f"{counts['duplicate']} duplicate; {counts['rejected']} rejected as not articles; "
               f"{counts['errors']} errors", flush=True)
         if run.get("last_error"):
-            err.print(f"  last error: {run['last_error']}", markup=False, highlight=False)
+            err.print(f"  last error: {run['last_error']}", markup=False, highlight=False, soft_wrap=True)
         if run.get("status") != "ok" and run.get("log"):
-            err.print(f"  crawl log: {run['log']}", markup=False, highlight=False)
+            err.print(f"  crawl log: {run['log']}", markup=False, highlight=False, soft_wrap=True)
     if len(results) > 1:
         print(f"total: {totals['pages']} pages fetched; articles {totals['new']} new, {totals['updated']} updated, "
               f"{totals['unchanged']} unchanged, {totals['duplicate']} duplicate; {totals['rejected']} rejected "
@@ -190,8 +197,8 @@ def fetch_and_store(db_path: str, urls: list[str], *, source: str = "manual",
     results: list[Saved | None] = [None] * len(urls)
     with Archive(db_path) as archive:
         for i, url in enumerate(urls):
-            if not is_http_url(url):
-                results[i] = archive.record_error(url, "not an http(s) URL", source=source)
+            if problem := link_problem(url):
+                results[i] = archive.record_error(url, problem, source=source)
     # Tracking parameters and fragments go before fetching, as in crawls: one page, one spelling.
     to_fetch = [normalize(url) for url, saved in zip(urls, results) if saved is None]
     if to_fetch:

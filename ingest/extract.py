@@ -24,7 +24,7 @@ from ingest.clean import clean_lines, normalize_text
 from ingest.errors import ConfigError, ExtractionError
 from ingest.metadata import PageMeta, clean_authors, normalize_date, normalize_language, read_metadata
 from ingest.models import Article, Hints
-from ingest.pagekind import challenge_reason, error_reason, listing_reason
+from ingest.pagekind import challenge_reason, error_reason, listing_reason, site_page_reason
 from ingest.urls import canonical_url
 
 __all__ = ["ExtractOptions", "NotAnArticle", "extract_article"]
@@ -97,6 +97,9 @@ def extract_article(html: str, url: str, *, hints: Hints | None = None,
         raise NotAnArticle(f"too little text ({words} words)")
 
     published_at, published_from = _published(meta, doc, hints)
+    reason = site_page_reason(url, meta, published_at, words)
+    if reason:
+        raise NotAnArticle(reason)
     return Article(
         url=canonical,
         fetched_url=url,

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin
 
 import feedparser
 
 from ingest.errors import ExtractionError
+from ingest.links import join
 from ingest.models import Hints
 
 # Encoding mismatches are routine and harmless; anything else flagged "bozo" is a broken document.
@@ -64,7 +64,7 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Feed:
         if not link:
             continue
         raw_date = entry.get("published") or entry.get("updated")
-        items.append(FeedItem(urljoin(url, link), Hints(
+        items.append(FeedItem(join(url, link), Hints(
             title=_clean(entry.get("title")),
             published_at=_iso_date(raw_date, entry.get("published_parsed") or entry.get("updated_parsed")),
             language=language, via="feed")))
@@ -90,7 +90,7 @@ def _parse_json_feed(body: bytes, url: str) -> Feed:
         link = item.get("url") or item.get("external_url")
         if not isinstance(link, str) or not link:
             continue
-        items.append(FeedItem(urljoin(url, link), Hints(
+        items.append(FeedItem(join(url, link), Hints(
             title=_clean(item.get("title")),
             published_at=_iso_date(item.get("date_published") or item.get("date_modified"), None),
             language=_language(item.get("language")) or language, via="feed")))

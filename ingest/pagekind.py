@@ -75,6 +75,34 @@ def listing_reason(tree: HtmlElement, url: str, meta: PageMeta, lines: list[str]
     return None
 
 
+# The pages every site has about itself; the last segment of the path, without an extension.
+_SITE_PAGES = re.compile(
+    r"(?:about|about-?us|who-?we-?are|contact|contact-?us|contacts|imprint|impressum|legal|legal-?notice|"
+    r"privacy|privacy-?policy|data-?protection|datenschutz|cookies?|cookie-?policy|terms|terms-?of-?(?:use|service)|"
+    r"terms-?and-?conditions|tos|disclaimer|advertise|advertising|careers|jobs|staff|team|our-?team|"
+    r"masthead|editorial-?(?:policy|standards)|ethics|corrections-?policy|faq|help|accessibility|"
+    r"mentions-?legales|aviso-?legal|chi-?siamo|contatti|qui-?sommes-?nous|uber-?uns|ueber-?uns)",
+    re.I,
+)
+_NOT_ARTICLE_OG = {"website", "profile"}
+SITE_PAGE_MAX_WORDS = 300  # longer pages are left to the other checks: a story is worth more than a stray page
+
+
+def site_page_reason(url: str, meta: PageMeta, published_at: str | None, words: int) -> str | None:
+    """A page about the site or a person rather than a story: an "about us", contact, privacy or
+    terms page, or one that calls itself og:type website/profile. Only when nothing says article
+    (no article schema or og:type, no published date from the page or its feed) and it is short."""
+    if meta.says_article or published_at or words > SITE_PAGE_MAX_WORDS:
+        return None
+    last = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+    last = re.sub(r"\.\w{2,5}$", "", last)
+    if last and _SITE_PAGES.fullmatch(last):
+        return f"site page ({last}), not an article"
+    if meta.og_type in _NOT_ARTICLE_OG:
+        return f"not an article (og:type {meta.og_type}, no date)"
+    return None
+
+
 def _body_text(tree: HtmlElement) -> str:
     body = tree.find(".//body")
     return " ".join((body if body is not None else tree).text_content().split())

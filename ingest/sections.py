@@ -8,13 +8,13 @@ filtering is the caller's job (it counts them).
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 from courlan import is_navigation_page, is_not_crawlable
 from lxml import etree
 
-from ingest.links import is_http_url, normalize
+from ingest.links import is_http_url, join, normalize
 
 _NOT_PAGES = re.compile(r"\.(jpe?g|png|gif|webp|svg|ico|pdf|zip|gz|mp[34]|avi|mov|css|js|json|xml|rss|txt)$", re.I)
 _NOT_ARTICLES = re.compile(
@@ -32,12 +32,12 @@ def article_links(html: bytes | str, base_url: str, pattern: str | None = None) 
     except (etree.ParserError, ValueError):
         return []
     base = next(iter(doc.xpath("//base/@href")), None)
-    base_url = urljoin(base_url, base) if base else base_url
+    base_url = join(base_url, base) if base else base_url
     compiled = re.compile(pattern) if pattern else None
     seen: set[str] = set()
     links: list[str] = []
     for href in doc.xpath("//a/@href"):
-        url = normalize(urljoin(base_url, str(href).strip()))
+        url = normalize(join(base_url, str(href).strip()))
         if url in seen or not is_http_url(url):
             continue
         seen.add(url)

@@ -11,11 +11,11 @@ import gzip
 import io
 from dataclasses import dataclass, field
 from typing import Literal
-from urllib.parse import urljoin
 
 from lxml import etree
 
 from ingest.errors import ExtractionError
+from ingest.links import join
 from ingest.models import Hints
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit, uncompressed
@@ -60,7 +60,7 @@ def parse_sitemap(body: bytes, url: str = "") -> Sitemap:
                                "and they are how entity bombs and external-entity reads work)")
     tag = etree.QName(root).localname
     if tag == "sitemapindex":
-        return Sitemap("index", [SitemapEntry(urljoin(url, loc), _text(node, "lastmod"))
+        return Sitemap("index", [SitemapEntry(join(url, loc), _text(node, "lastmod"))
                                  for node in root.iterchildren("{*}sitemap") if (loc := _text(node, "loc"))])
     if tag != "urlset":
         raise MalformedSitemap(f"not a sitemap (root element <{tag}>, expected <urlset> or <sitemapindex>)")
@@ -74,7 +74,7 @@ def parse_sitemap(body: bytes, url: str = "") -> Sitemap:
         if news is not None:
             hints = Hints(title=_text(news, "title"), published_at=_text(news, "publication_date"),
                           language=_text(news, "publication/{*}language"), via="news_sitemap")
-        entries.append(SitemapEntry(urljoin(url, loc), _text(node, "lastmod"), hints))
+        entries.append(SitemapEntry(join(url, loc), _text(node, "lastmod"), hints))
     return Sitemap("urlset", entries)
 
 

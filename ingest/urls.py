@@ -40,8 +40,12 @@ def is_home_page(url: str) -> bool:
 
 
 def _valid(url: str) -> bool:
-    parts = urlsplit(url)
-    host = parts.hostname or ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # raises on a port out of range
+    except ValueError:  # an invalid host ("http://[::1/x"): a broken tag, not the page's identity
+        return False
     return (parts.scheme in ("http", "https") and "." in host and " " not in url
             and not re.search(r"[{}<>]|undefined|null", host))
 
@@ -57,7 +61,10 @@ def canonical_url(tree: HtmlElement | None, fetched_url: str) -> str:
         raw = (raw or "").strip()
         if not raw or re.search(r"\{\{|\$\{|undefined|\bnull\b", raw):
             continue
-        absolute = urljoin(fetched_url, raw)
+        try:
+            absolute = urljoin(fetched_url, raw)
+        except ValueError:
+            continue
         if not _valid(absolute):
             continue
         normalized = normalize_url(absolute)

@@ -1,34 +1,55 @@
-"""ArchiveSpider: what every newsdesk spider shares: the archive, and turning a response into a Page."""
+"""ArchiveSpider: what every newsdesk spider shares: the archive, turning a response into a Page,
+the extraction options of each page (with its site's learned boilerplate), and learning after a save."""
 from __future__ import annotations
 
+import time
 from typing import Any, Iterator
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
+from ingest.boilerplate import site_of
+from ingest.errors import StorageError
 from ingest.extract import ExtractOptions
-from ingest.models import Hints, Page
+from ingest.models import Hints, Page, Saved
+from ingest.options import extract_options_for
+from ingest.sources import Source
 from spiders.failures import describe_failure
 from spiders.items import FetchFailed
 from storage import Archive
+
+
+OPTIONS_TTL_S = 30.0  # how stale a site's learned lines may get when another process learns them
 
 
 class ArchiveSpider(scrapy.Spider):
     """A spider that owns an open Archive (for seen-checks and polling state) and yields Pages."""
 
     source_key = "manual"
-    extract_options: ExtractOptions | None = None
+    source: Source | None = None  # its sources.toml entry, for extraction overrides
     run_id: int | None = None
     timeout_s: float | None = None
+    maxsize: int | None = None  # DOWNLOAD_MAXSIZE, named in "page over the size limit" reasons
+    storage_error: str | None = None  # set when the archive could not be written: the crawl stops
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "ArchiveSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.archive = Archive(crawler.settings["NEWSDESK_DB"])
         spider.timeout_s = crawler.settings.getfloat("DOWNLOAD_TIMEOUT")
+        spider.maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+        spider._options = {}
+        # A callback's own writes (feed state) can hit a full disk too: Scrapy would only log it.
+        crawler.signals.connect(spider._spider_error, signal=signals.spider_error)
         return spider
+
+    def _spider_error(self, failure: Failure, **_: Any) -> None:
+        if isinstance(failure.value, StorageError):
+            self.stop_on_storage_error(failure.value)
 
     def page_request(self, url: str, hints: Hints, **kwargs: Any) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_page, errback=self.page_failed,
@@ -43,8 +64,37 @@ class ArchiveSpider(scrapy.Spider):
         )
 
     def page_failed(self, failure: Failure) -> Iterator[FetchFailed]:
-        reason, status = describe_failure(failure, self.timeout_s)
+        reason, status = describe_failure(failure, self.timeout_s, self.maxsize)
         yield FetchFailed(failure.request.meta["newsdesk_url"], reason, status)
+
+    def extract_options(self, url: str) -> ExtractOptions:
+        """The options for one page: the source's overrides and its site's learned boilerplate.
+
+        The learned set is one indexed query per site, cached; it is read again after this crawl
+        learns a line for the site, and every OPTIONS_TTL_S for what other writers learned."""
+        site = site_of(url, self.source_key)
+        cached = self._options.get(site)
+        now = time.monotonic()
+        if cached is None or now - cached[0] > OPTIONS_TTL_S:
+            cached = (now, extract_options_for(self.source, self.archive.learned_boilerplate(site)))
+            self._options[site] = cached
+        return cached[1]
+
+    def learn(self, saved: Saved) -> None:
+        """After storing an article: count its lines for its site (storage.learned); a line that
+        becomes boilerplate is stripped from the site's stored articles and from the pages after."""
+        if saved.article_id is None or saved.outcome not in ("new", "updated"):
+            return
+        if self.archive.learn_lines(saved.article_id):
+            self._options.pop(site_of(saved.url, self.source_key), None)
+
+    def stop_on_storage_error(self, exc: StorageError) -> None:
+        """The archive cannot be written (disk full, read-only, corrupt): every later page would be
+        lost the same way, so the crawl stops here, its run closed as failed with this reason."""
+        if self.storage_error is None:
+            self.storage_error = str(exc)
+            self.logger.error("stopping the crawl: %s", exc)
+            self._closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason="storage_error"))
 
     def closed(self, reason: str) -> None:
         self.archive.close()

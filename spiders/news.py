@@ -1,7 +1,10 @@
 """NewsSpider: one configured source's crawl: discover (feeds, sitemaps, sections), fetch only new pages.
 
 Discovery documents are fetched with conditional GET and the publisher's polling wishes
-(Retry-After, max-age, <ttl>) are kept in the archive's feed_state. Article URLs are
+(Retry-After, max-age, <ttl>) are kept in the archive's feed_state. A listing's validators
+(ETag, Last-Modified) are stored only when the run finishes cleanly, every article it listed
+attempted: stored on reading, a crawl killed (or out of disk) before its articles were stored
+would leave later runs a 304 and lose those articles for good. Article URLs are
 normalized, kept on-site, checked against the archive (already archived ones are skipped unless
 the source sets `recheck`) and bounded by `max_pages`. The pipeline extracts and stores.
 """
@@ -16,15 +19,14 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from ingest.errors import ExtractionError
-from ingest.extract import ExtractOptions
+from ingest.errors import ExtractionError, StorageError
 from ingest.feeds import parse_feed
 from ingest.models import Hints, Rejected
 from ingest.polling import is_due, max_age_s, not_before, retry_after_s
 from ingest.sections import article_links
 from ingest.sitemaps import parse_sitemap
 from ingest.sources import Source
-from ingest.links import is_http_url, normalize, site_host
+from ingest.links import link_problem, normalize, site_host
 from spiders.base import ArchiveSpider
 from spiders.failures import describe_failure
 from spiders.items import FetchFailed
@@ -61,18 +63,16 @@ def spider_for(source: Source) -> type["NewsSpider"]:
 
 class NewsSpider(ArchiveSpider):
     name = "news"
-    source: Source
+    source: Source  # set by spider_for
 
     def __init__(self, *args: Any, max_pages: int | str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.source_key = self.source.key
-        self.extract_options = ExtractOptions(body_selector=self.source.body_selector,
-                                              remove_selectors=self.source.remove_selectors,
-                                              favor_precision=self.source.favor_precision)
         self.budget = int(max_pages) if max_pages else self.source.max_pages
         self.hosts = {site_host(f"http://{host}/") for host in self.source.hosts}
         self.scheduled: set[str] = set()  # every article URL met this run, normalized
         self.polled: list[str] = []  # discovery URLs read in full this run
+        self.validators: dict[str, dict[str, str | None]] = {}  # theirs, stored at a clean finish
         self.truncated = False
         self.discovery_ok = 0
         self.discovery_failed = 0
@@ -126,14 +126,16 @@ class NewsSpider(ArchiveSpider):
         self.polled.append(url)
         self.crawler.stats.inc_value(f"newsdesk/discovered_{kind}s")
         wait = max(max_age_s(_header(response, "Cache-Control")) or 0, found.ttl_s or 0)
-        self.archive.set_feed_state(
-            url, self.source_key, etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"),
-            body_hash=hashlib.sha256(response.body).hexdigest(), not_before=not_before(wait), failures=0,
-            last_error=found.problem)
+        self.validators[url] = {"etag": _header(response, "ETag"), "last_modified": _header(response, "Last-Modified"),
+                                "body_hash": hashlib.sha256(response.body).hexdigest()}
+        self.archive.set_feed_state(url, self.source_key, not_before=not_before(wait), failures=0,
+                                    last_error=found.problem)
         if found.problem:  # a broken feed that still gave some items: use them, but say so
             yield FetchFailed(url, found.problem, response.status, discovery=True)
         for child in found.children:
-            if site_host(child) in self.hosts:
+            if problem := link_problem(child):
+                yield Rejected(child, problem)
+            elif site_host(child) in self.hosts:
                 request = self.discovery_request(child, kind)
                 if request is not None:
                     yield request
@@ -156,7 +158,7 @@ class NewsSpider(ArchiveSpider):
 
     def discovery_error(self, failure: Failure) -> Iterator[FetchFailed]:
         url = failure.request.meta["newsdesk_url"]
-        reason, status = describe_failure(failure, self.timeout_s)
+        reason, status = describe_failure(failure, self.timeout_s, self.maxsize)
         yield from self._discovery_failed(url, reason, status, self.archive.feed_state(url) or {})
 
     def _discovery_failed(self, url: str, reason: str, status: int | None, state: dict[str, Any],
@@ -172,25 +174,29 @@ class NewsSpider(ArchiveSpider):
         """Requests for the new, on-site candidates, within the run's page budget."""
         stats = self.crawler.stats
         fresh: list[tuple[str, Hints]] = []
-        offsite: list[str] = []
+        unusable: dict[str, str] = {}  # URL -> why it is not fetched
         for raw, hints in candidates:
             url = normalize(raw)
-            if not is_http_url(url) or url in self.scheduled:
+            if url in self.scheduled:
                 continue
             self.scheduled.add(url)
-            if site_host(url) not in self.hosts:
+            problem = link_problem(url)  # file:, mailto:, javascript:, an invalid host...
+            if problem is None and site_host(url) not in self.hosts:
+                problem = f"off-site link: {site_host(url)} is not a host of source {self.source_key}"
                 stats.inc_value("newsdesk/offsite")
-                # A feed or sitemap claims its entries are this source's articles: an off-site one
-                # is worth a line in fetches. Off-site links on a section page are just the web.
-                if kind != "section":
-                    offsite.append(url)
-                continue
-            fresh.append((url, hints))
-        if offsite:
-            seen = self.archive.seen_urls(offsite)
-            for url in offsite:
+            elif problem is not None:
+                stats.inc_value("newsdesk/not_http")
+            if problem is None:
+                fresh.append((url, hints))
+            # A feed or sitemap claims its entries are this source's articles: one that cannot be
+            # fetched is worth a line in fetches. Such links on a section page are just the web.
+            elif kind != "section":
+                unusable[url] = problem
+        if unusable:
+            seen = self.archive.seen_urls(list(unusable))  # recorded once, not on every run
+            for url, problem in unusable.items():
                 if url not in seen:
-                    yield Rejected(url, f"off-site link: {site_host(url)} is not a host of source {self.source_key}")
+                    yield Rejected(url, problem)
         if not self.source.recheck and fresh:
             seen = self.archive.seen_urls([u for u, _ in fresh])
             stats.inc_value("newsdesk/already_archived", len(seen))
@@ -210,20 +216,34 @@ class NewsSpider(ArchiveSpider):
     def closed(self, reason: str) -> None:
         try:
             if self.run_id is not None:
-                if self.truncated:
-                    # Pages were left for the next run: forget the validators so the next run
-                    # reads these listings in full instead of getting a 304 and missing them.
-                    for url in self.polled:
-                        self.archive.set_feed_state(url, self.source_key, etag=None, last_modified=None,
-                                                    body_hash=None, not_before=None)
-                stats = self.crawler.stats
-                counts = {k: int(stats.get_value(f"newsdesk/{k}", 0)) for k in RUN_COUNTERS}
-                self.archive.finish_run(self.run_id, self._status(reason), counts,
-                                        self._last_error(reason, stats.get_value("newsdesk/last_error")))
+                self._close_run(reason)
+        except StorageError as exc:  # the disk is still full: the parent process closes the run
+            self.logger.error("could not close run %s: %s", self.run_id, exc)
         finally:
             super().closed(reason)
 
+    def _close_run(self, reason: str) -> None:
+        """Record the run's counts and status, then what a clean finish may store."""
+        stats = self.crawler.stats
+        counts = {k: int(stats.get_value(f"newsdesk/{k}", 0)) for k in RUN_COUNTERS}
+        self.archive.finish_run(self.run_id, self._status(reason), counts,
+                                self._last_error(reason, stats.get_value("newsdesk/last_error")))
+        if self.truncated:
+            # Pages were left for the next run: forget the validators so the next run
+            # reads these listings in full instead of getting a 304 and missing them.
+            for url in self.polled:
+                self.archive.set_feed_state(url, self.source_key, etag=None, last_modified=None,
+                                            body_hash=None, not_before=None)
+        elif reason == "finished":
+            # Every article these listings gave was attempted: a 304 next time loses nothing.
+            # Any other end (a timeout, a signal, a full disk) keeps the previous validators,
+            # so the next run reads the changed listings in full again.
+            for url, validators in self.validators.items():
+                self.archive.set_feed_state(url, self.source_key, **validators)
+
     def _status(self, reason: str) -> str:
+        if self.storage_error:
+            return "failed"
         if reason in ("shutdown", "closespider_timeout"):
             return "interrupted"
         if reason != "finished" or (self.discovery_failed and not self.discovery_ok):
@@ -231,6 +251,8 @@ class NewsSpider(ArchiveSpider):
         return "ok"
 
     def _last_error(self, reason: str, last: str | None) -> str | None:
+        if self.storage_error:
+            return f"crawl stopped: {self.storage_error}"
         if reason == "closespider_timeout":
             return f"run stopped after its run_timeout ({self.source.run_timeout_s:g}s)"
         if reason == "shutdown":

@@ -1,4 +1,4 @@
-"""ArchivePipeline: extract each Page in the worker pool, store the result, count it.
+"""ArchivePipeline: extract each Page in the worker pool, store the result, learn from it, count it.
 
 Extraction is awaited (asyncio) so fetching goes on meanwhile; storing is one short
 transaction on the reactor thread, after extraction, never around it.
@@ -9,8 +9,10 @@ import dataclasses
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
 
-from ingest.models import Page, Rejected
+from ingest.errors import StorageError
+from ingest.models import Page, Rejected, Saved
 from ingest.pool import ExtractionPool
 from spiders.items import FetchFailed, Stored
 
@@ -37,20 +39,31 @@ class ArchivePipeline:
 
     async def process_item(self, item: Any) -> Any:
         spider = self.crawler.spider
-        where = {"source": spider.source_key, "run_id": spider.run_id}
         if isinstance(item, Page):
             self.stats.inc_value("newsdesk/pages")
-            result = await self.pool.extract(item, spider.extract_options)
+            result = await self.pool.extract(item, spider.extract_options(item.final_url or item.url))
             if isinstance(result, Rejected):  # logged against the URL we asked for, so it counts as seen
                 result = dataclasses.replace(result, url=item.url)
-            saved = spider.archive.save(result, status=item.status, **where)
-        elif isinstance(item, FetchFailed):
-            saved = spider.archive.record_error(item.url, item.reason, status=item.status, **where)
-        elif isinstance(item, Rejected):
-            saved = spider.archive.save(item, status=None, **where)
+        elif isinstance(item, (FetchFailed, Rejected)):
+            result = item
         else:
             return item
+        try:
+            saved = self._store(spider, item, result)
+            spider.learn(saved)
+        except StorageError as exc:  # a full disk: nothing more can be stored, so the crawl stops
+            self.stats.inc_value("newsdesk/errors")
+            self.stats.set_value("newsdesk/last_error", f"{item.url}: {exc}")
+            spider.stop_on_storage_error(exc)
+            raise DropItem(f"not stored: {item.url}: {exc}") from None
         self.stats.inc_value(f"newsdesk/{_COUNTER.get(saved.outcome, saved.outcome)}")
         if saved.outcome == "error":
             self.stats.set_value("newsdesk/last_error", f"{item.url}: {saved.reason}")
         return Stored(item.url, saved)
+
+    @staticmethod
+    def _store(spider: Any, item: Any, result: Any) -> Saved:
+        where = {"source": spider.source_key, "run_id": spider.run_id}
+        if isinstance(result, FetchFailed):
+            return spider.archive.record_error(result.url, result.reason, status=result.status, **where)
+        return spider.archive.save(result, status=item.status if isinstance(item, Page) else None, **where)

@@ -61,9 +61,10 @@ def main(argv: list[str] | None = None) -> int:
         settings.set("NEWSDESK_WORKERS", workers, priority="cmdline")
     process = CrawlerProcess(settings)
     if args.command == "crawl":
-        process.crawl(args.key, max_pages=args.max_pages)
+        crawler = process.create_crawler(args.key)
+        process.crawl(crawler, max_pages=args.max_pages)
         process.start()
-        return 0
+        return _stopped(crawler)
 
     from spiders.items import Stored
     from spiders.single import SingleSpider
@@ -81,6 +82,15 @@ def main(argv: list[str] | None = None) -> int:
     with open(args.results, "w", encoding="utf-8") as out:
         for row in stored:
             out.write(json.dumps(row) + "\n")
+    return _stopped(crawler)
+
+
+def _stopped(crawler: Any) -> int:
+    """1, with the reason as the last line of the log, when the archive could not be written."""
+    error = getattr(crawler.spider, "storage_error", None)
+    if error:
+        print(f"newsdesk: crawl stopped: {error}", file=sys.stderr, flush=True)
+        return 1
     return 0
 
 

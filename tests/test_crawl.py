@@ -331,3 +331,53 @@ def test_extraction_pool_survives_workers_killed_from_outside():
     results = asyncio.run(scenario())
     assert [getattr(r, "reason", None) for r in results[:2]] == ["extraction worker died (exit code -9)"] * 2
     assert [type(r).__name__ for r in results[2:]] == ["Article"] * 3
+
+
+def test_a_link_with_an_invalid_host_is_named_not_raised():
+    from ingest.extract import extract_article
+    from ingest.feeds import parse_feed
+    from ingest.links import link_problem
+    from ingest.sitemaps import parse_sitemap
+
+    bad = "http://[::1/story"
+    assert link_problem(bad) == "invalid URL (Invalid IPv6 URL)" and normalize(bad) == bad
+    assert link_problem("mailto:desk@example.org") == "not an http(s) URL"
+    assert link_problem("http://site.example:99999/x").startswith("invalid URL")
+    assert link_problem("http://site.example/x") is None
+    # the bad link comes through as written (follow() records it), the good one resolved
+    sitemap = urlset("http://site.example", [bad, slug(1)]).replace("http://site.example" + bad, bad)
+    assert [e.url for e in parse_sitemap(sitemap.encode(), "http://site.example/s.xml").entries] == [
+        bad, "http://site.example" + slug(1)]
+    feed = ('{"version": "https://jsonfeed.org/version/1.1", "items": [{"url": "%s"}, {"url": "%s"}]}'
+            % (bad, slug(2))).encode()
+    assert [i.url for i in parse_feed(feed, "http://site.example/f.json").items] == [
+        bad, "http://site.example" + slug(2)]
+    assert article_links(listing_html("World", [3], [bad]), "http://site.example/world/") == [
+        "http://site.example" + slug(3)]
+    # a broken canonical tag: the fetched URL stands in, the article is kept
+    page = article_html(4).replace("<head>", f'<head><link rel="canonical" href="{bad}">')
+    assert extract_article(page, "http://site.example" + slug(4)).url == "http://site.example" + slug(4)
+
+
+TEMPLATE_LINE = "The harbour office opens at nine on weekdays and closes at five in the evening."
+
+
+def test_a_line_every_article_ends_with_is_learned_and_gone_from_all(crawler: Crawler):
+    """Learned boilerplate in a crawl: the options of each page carry its site's learned lines,
+    and each stored article is counted, so a template sentence ends up in no stored article."""
+    ids = list(range(20))
+    with FixtureSite() as site:
+        for i in ids:
+            site.add(slug(i), article_html(i).replace("</article>", f"<p>{TEMPLATE_LINE}</p></article>"))
+        site.add("/feed.xml", rss(site.base, ids), "application/rss+xml")
+        crawler.configure("template", feeds=[f"{site.base}/feed.xml"])
+        crawler.crawl("template")
+        articles = list(crawler.archive.query("SELECT url, text FROM articles"))
+        assert len(articles) == 20
+        assert [a["url"] for a in articles if TEMPLATE_LINE in a["text"]] == []
+        assert all("In item" in a["text"] for a in articles)  # the story itself is all there
+        learned = [r["sample"] for r in crawler.archive.query("SELECT sample FROM learned_lines")]
+        assert learned == [TEMPLATE_LINE]
+        # the articles stored before the line was learned were revised; the later ones came out clean
+        revisions = Counter(r["revision"] for r in crawler.archive.query("SELECT revision FROM articles"))
+        assert revisions[1] >= 1 and revisions[2] >= 4, revisions

@@ -346,3 +346,32 @@ def test_bad_selector_is_a_config_error():
 def test_favor_precision_is_passed_through():
     article = extract_article(page(STORY), URL, options=ExtractOptions(favor_precision=True))
     assert article.text.splitlines() == STORY
+
+
+# ---------------------------------------------------------------- site pages (about, contact, og:type website)
+
+ABOUT = ["Example News is an independent newsroom founded by a group of local reporters.",
+         "Write to the desk with tips and corrections at any time of day."]
+
+
+@pytest.mark.parametrize("path", ["/about/", "/about-us", "/contact.html", "/legal/privacy-policy", "/impressum"])
+def test_a_site_page_without_a_date_is_not_an_article(path: str):
+    with pytest.raises(NotAnArticle, match=r"site page"):
+        extract_article(page(ABOUT, title="About us"), "https://news.example.org" + path)
+
+
+def test_a_short_og_website_page_without_a_date_is_not_an_article():
+    html = page(ABOUT + STORY[:2], title="Our newsroom", head='<meta property="og:type" content="website">')
+    with pytest.raises(NotAnArticle, match=r"og:type website"):
+        extract_article(html, "https://news.example.org/newsroom")
+
+
+@pytest.mark.parametrize("head,hints", [
+    ('<meta property="og:type" content="website"><meta property="article:published_time" '
+     'content="2024-03-10T08:00:00+01:00">', None),  # a date on the page
+    ('<meta property="og:type" content="website">', Hints(published_at="2024-03-10T08:00:00+01:00", via="feed")),
+    ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Flood"}</script>', None),
+])
+def test_a_story_that_says_so_is_kept_whatever_its_url_or_og_type(head: str, hints: Hints | None):
+    article = extract_article(page(STORY, head=head), "https://news.example.org/about", hints=hints)
+    assert article.text.splitlines() == STORY
