@@ -13,7 +13,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -24,7 +26,8 @@ from storage.archive import RUN_COUNTERS
 
 ROOT = Path(__file__).resolve().parent.parent  # where the spiders package lives
 POLL_S = 0.3
-GRACE_S = 30.0  # after SIGTERM, how long a crawl may take to close cleanly
+GRACE_S = 20.0  # after SIGTERM, how long a crawl may take to close cleanly (Scrapy needs ~10 s)
+TIMEOUT_GRACE_S = 3.0  # a crawl past its time limit is presumed hung: little grace
 
 Progress = Callable[[str, dict[str, int]], None]
 
@@ -44,47 +47,69 @@ def _tail(path: Path, lines: int = 15) -> str:
         return ""
 
 
+@dataclass
+class StopSignal:
+    """Lets another thread stop a running crawl: `stop()` asks it to close cleanly (SIGTERM,
+    then SIGKILL after GRACE_S); `kill()` ends the grace at once (a second Ctrl-C)."""
+
+    requested: threading.Event = field(default_factory=threading.Event)
+    urgent: threading.Event = field(default_factory=threading.Event)
+
+    def stop(self) -> None:
+        self.requested.set()
+
+    def kill(self) -> None:
+        self.urgent.set()
+        self.requested.set()
+
+
 def crawl_source(db_path: str, sources_path: str, key: str, *, max_pages: int | None = None,
-                 timeout_s: float | None = None, on_progress: Progress | None = None,
-                 log_path: str | None = None) -> dict[str, Any]:
+                 timeout_s: float | None = None, stop: StopSignal | None = None,
+                 on_progress: Progress | None = None, log_path: str | None = None) -> dict[str, Any]:
     """Crawl one source in a subprocess and return its run record (a row of `runs`, plus `log`:
     the crawl's log file, kept when the run was not "ok" or `log_path` was given).
 
-    On `timeout_s` the crawl is asked to stop (SIGTERM: Scrapy closes cleanly, the run is
-    "interrupted"), and killed if it has not within GRACE_S. If the caller is interrupted
-    (KeyboardInterrupt, SystemExit), the crawl is stopped the same way, its run closed as
-    "interrupted", and the exception goes on.
+    The CLI, the scheduler and the benchmarks all crawl through here. Past `timeout_s` the
+    crawl is presumed hung: SIGTERM, a short grace, then SIGKILL to its whole process group,
+    and the run is recorded "timeout". When `stop` is signalled, or the caller is interrupted
+    (KeyboardInterrupt, SystemExit), it gets SIGTERM and GRACE_S to close cleanly, and the run
+    is recorded "interrupted" (the exception goes on). The run is never left "running".
     """
     cmd = [sys.executable, "-m", "spiders.run", "--db", str(db_path), "--sources", str(sources_path),
            "crawl", key]
     if max_pages:
         cmd += ["--max-pages", str(max_pages)]
+    stop = stop or StopSignal()
     with Archive(db_path) as archive:  # create or migrate the file before the child opens it
         archive.mark_stale_runs(key)  # earlier runs of this source killed before they could close
     log = Path(log_path) if log_path else Path(tempfile.mkstemp(prefix=f"newsdesk-{key}-", suffix=".log")[1])
     started = time.monotonic()
-    why: str | None = None  # set when we stop the crawl ourselves
+    ending: tuple[str, str, float] | None = None  # (status, why, grace) when we stop the crawl ourselves
     with open(log, "ab") as log_file, Archive(db_path) as archive:
         # Its own session: a Ctrl-C at the terminal reaches only us, and we send the child exactly
-        # one SIGTERM (a second signal would make Scrapy quit without closing its run).
+        # one SIGTERM (a second signal would make Scrapy quit without closing its run); its
+        # extraction workers share its process group, so one killpg ends the whole crawl.
         proc = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT, env=_child_env(),
                                 start_new_session=True)
         try:
             run: dict[str, Any] | None = None
             while proc.poll() is None:
-                time.sleep(POLL_S)
+                stop.requested.wait(POLL_S)
                 run = run or archive.run_by_pid(key, proc.pid)
                 if run and on_progress:
                     on_progress(key, archive.run_counts(run["id"]))
+                if stop.requested.is_set():
+                    ending = ("interrupted", "stopped on request", GRACE_S)
+                    break
                 if timeout_s and time.monotonic() - started > timeout_s:
-                    why = f"stopped after its run timeout ({timeout_s:g}s)"
+                    ending = ("timeout", f"killed after the run time limit of {timeout_s:g}s", TIMEOUT_GRACE_S)
                     break
         except BaseException:
-            why = "interrupted"
+            ending = ("interrupted", "interrupted", GRACE_S)
             raise
         finally:
-            killed = _stop(proc) if proc.poll() is None else False
-            _close_run(archive, key, proc, why, killed, log)
+            killed = _stop(proc, ending[2] if ending else 0.0, stop.urgent)
+            _close_run(archive, key, proc, ending, killed, log)
         result = dict(archive.run_by_pid(key, proc.pid) or {})
     result["log"] = str(log)
     if not log_path and result.get("status") == "ok":
@@ -93,36 +118,40 @@ def crawl_source(db_path: str, sources_path: str, key: str, *, max_pages: int | 
     return result
 
 
-def _stop(proc: subprocess.Popen) -> bool:
-    """SIGTERM, then SIGKILL after GRACE_S; True when it had to be killed."""
-    proc.send_signal(signal.SIGTERM)
+def _stop(proc: subprocess.Popen, grace_s: float, urgent: threading.Event) -> bool:
+    """SIGTERM, then after `grace_s` SIGKILL to the crawl's whole process group (stray
+    extraction workers included); True when it had to be killed."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + grace_s
+        while proc.poll() is None and time.monotonic() < deadline and not urgent.is_set():
+            time.sleep(0.1)
+    killed = proc.poll() is None
     try:
-        proc.wait(GRACE_S)
-        return False
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-        return True
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
+    return killed
 
 
-def _close_run(archive: Archive, key: str, proc: subprocess.Popen, why: str | None, killed: bool,
-               log: Path) -> None:
+def _close_run(archive: Archive, key: str, proc: subprocess.Popen, ending: tuple[str, str, float] | None,
+               killed: bool, log: Path) -> None:
     """Make sure the crawl's run is closed, whatever became of the child."""
     run = archive.run_by_pid(key, proc.pid)
     if run is None:  # the child ended before it could open a run
         run_id = archive.start_run(key, pid=proc.pid)
-        if why:
-            archive.finish_run(run_id, "interrupted", last_error=f"{why}, before it started")
+        if ending:
+            archive.finish_run(run_id, ending[0], last_error=f"{ending[1]}, before it started")
         else:  # a bad install, a crash at start-up
             archive.finish_run(run_id, "failed", last_error=f"crawl process exited with code {proc.returncode}: "
                                                             f"{_tail(log, 3) or 'no output'}")
-    elif run["status"] == "running":  # killed, or crashed, before it could close its own run
-        reason = f"{why}; killed after {GRACE_S:g}s more" if killed and why else (
-            why or _child_error(log) or f"crawl process exited with code {proc.returncode}")
-        archive.finish_run(run["id"], "interrupted" if why else "failed", archive.run_counts(run["id"]),
-                           last_error=reason)
-    elif why:
-        archive.finish_run(run["id"], run["status"], last_error=why)
+    elif ending:  # our verdict stands over whatever the child managed to record
+        why = f"{ending[1]}; killed after {ending[2]:g}s more" if killed else ending[1]
+        archive.finish_run(run["id"], ending[0], archive.run_counts(run["id"]), last_error=why)
+    elif run["status"] == "running":  # crashed, or killed from outside, before it could close its run
+        archive.finish_run(run["id"], "failed", archive.run_counts(run["id"]),
+                           last_error=_child_error(log) or f"crawl process exited with code {proc.returncode}")
 
 
 def _child_error(log: Path) -> str | None:

@@ -42,7 +42,7 @@ from ingest.logs import setup_logging
 from ingest.runner import CrawlRunner, RunResult, describe, run_errors
 from ingest.sources import Source, load_sources
 from storage import Archive
-from storage.source_state import (clear_next_runs, feeds_not_before, format_time, get_state, mark_stale_runs,
+from storage.source_state import (clear_next_runs, feeds_not_before, format_time, get_state,
                                   parse_time, set_state)
 
 log = logging.getLogger("newsdesk.scheduler")
@@ -245,7 +245,7 @@ class Scheduler:
             self._reload_requested = True
         else:
             if self._stop_requested:  # a second Ctrl-C: no more grace
-                self.runner.term_grace_s = 0.0
+                self.runner.stop_all(at_once=True)
             self._stop_requested = True
         self._wake.set()
 
@@ -336,8 +336,7 @@ def run_scheduler(db_path: str, sources_path: str, *, once: bool = False, log_le
         raise ConfigError(f"{sources_path}: no sources configured; add a [sources.<key>] table")
     lock = _lock_archive(db_path)  # held until this process exits
     with Archive(db_path) as archive:
-        limit = max(s.run_timeout_s for s in scheduler.sources.values()) + 60
-        stale = mark_stale_runs(archive, pidless_older_than_s=limit)
+        stale = archive.mark_stale_runs()
     if stale:
         log.warning("marked %d stale running runs interrupted: %s", len(stale), ", ".join(map(str, stale)))
     try:

@@ -28,7 +28,7 @@ from ingest.models import Article, Extraction, Rejected, Saved
 from ingest.clusters import Signature, signature
 from storage.clusters import assign_cluster, copies
 from storage.schema import MIGRATIONS, SCHEMA_VERSION
-from storage.search import QueryError, filters as _filters, search as search_ids
+from storage.search import QueryError, filters as _filters, search as search_ids  # noqa: F401 (QueryError re-exported)
 
 BUSY_TIMEOUT_S = 60.0
 # Page cache of a connection that stores articles, in KiB (SQLite's default is 2 MiB). Saving

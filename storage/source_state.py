@@ -6,7 +6,6 @@ feed_state.not_before may come from a Retry-After header in another format.
 """
 from __future__ import annotations
 
-import os
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
@@ -70,46 +69,3 @@ def feeds_not_before(archive: Archive, urls: Iterable[str]) -> dict[str, datetim
     return found
 
 
-def max_run_id(archive: Archive) -> int:
-    return archive.conn.execute("SELECT coalesce(max(id), 0) FROM runs").fetchone()[0]
-
-
-def find_run(archive: Archive, source: str, *, after_id: int, pid: int | None = None) -> dict[str, Any] | None:
-    """The run a crawl process started: by its pid if it recorded one, else the source's newest
-    run started since `after_id` (the scheduler runs one crawl per source at a time)."""
-    rows = list(archive.db.query(
-        "SELECT * FROM runs WHERE source = ? AND id > ? ORDER BY id DESC", [source, after_id]))
-    for row in rows:
-        if pid is not None and row.get("pid") == pid:
-            return row
-    unclaimed = [r for r in rows if r.get("pid") in (None, pid)]
-    return unclaimed[0] if unclaimed else (rows[0] if rows else None)
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, but someone else's
-        return True
-    return True
-
-
-def mark_stale_runs(archive: Archive, *, pidless_older_than_s: float) -> list[int]:
-    """Runs still marked `running` whose process is gone (a crash, a reboot, a kill -9):
-    record them `interrupted`. Rows without a pid count as gone once older than the limit."""
-    now = datetime.now(timezone.utc)
-    stale = []
-    for run_id, pid, started in archive.conn.execute(
-            "SELECT id, pid, started_at FROM runs WHERE status = 'running'").fetchall():
-        if pid is not None:
-            gone = not pid_alive(pid)
-        else:
-            started_at = parse_time(started)
-            gone = started_at is None or (now - started_at).total_seconds() > pidless_older_than_s
-        if gone:
-            stale.append(run_id)
-    for run_id in stale:
-        archive.finish_run(run_id, "interrupted", last_error="the crawl process was gone (found at scheduler start)")
-    return stale

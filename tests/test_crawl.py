@@ -250,14 +250,14 @@ def test_scrapy_list_and_crawl_work_from_the_repo_root(crawler: Crawler, tmp_pat
             site.base + slug(7), site.base + slug(8)}
 
 
-def test_crawl_source_reports_failed_and_interrupted_runs(crawler: Crawler, tmp_path: Path):
+def test_crawl_source_reports_timed_out_failed_and_interrupted_runs(crawler: Crawler, tmp_path: Path):
     with FixtureSite() as site:
         site.add("/feed.xml", rss(site.base, list(range(40))), "application/rss+xml")
         for i in range(40):
             site.routes[slug(i)] = ("slow", 2)
         crawler.configure("slowpoke", feeds=[f"{site.base}/feed.xml"], timeout=30)
         run = crawl_source(str(crawler.db), str(crawler.sources), "slowpoke", timeout_s=3)
-        assert run["status"] == "interrupted" and run["ended_at"] and "timeout" in run["last_error"]
+        assert run["status"] == "timeout" and run["ended_at"] and "time limit of 3s" in run["last_error"]
 
         # Ctrl-C on `newsdesk crawl`: the crawl subprocess is stopped and its run closed
         cli = subprocess.Popen([sys.executable, "-m", "ingest", "--db", str(crawler.db), "--sources",
