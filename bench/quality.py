@@ -35,6 +35,8 @@ from pathlib import Path
 
 import trafilatura
 
+from ingest.page import decode_body
+
 ROOT = Path(__file__).resolve().parent.parent
 SHINGLE = 3
 
@@ -96,19 +98,17 @@ def realpages_dir(explicit: str | Path | None = None) -> Path | None:
 
 
 def load_pages(directory: Path) -> Iterator[tuple[str, dict, str]]:
-    """(key, expected fields, decoded html) for every page with an expected record."""
+    """(key, expected fields, decoded html) for every page with an expected record.
+
+    Decoded by ingest.page.decode_body with no HTTP headers (none are stored): the charset
+    comes from the page itself, as for `newsdesk ingest --html`.
+    """
     expected = json.loads((directory / "expected.json").read_text(encoding="utf-8"))
     for key in sorted(expected):
         path = directory / key
         if path.is_file():
             raw = gzip.decompress(path.read_bytes())
-            yield key, expected[key], _decode(raw)
-
-
-def _decode(raw: bytes) -> str:
-    from w3lib.encoding import html_to_unicode
-
-    return html_to_unicode("", raw)[1]
+            yield key, expected[key], decode_body(raw)  # as the product decodes; both extractors get this text
 
 
 # ---------------------------------------------------------------- extractors under test

@@ -22,12 +22,20 @@ def decode_body(body: bytes, content_type: str | None = None) -> str:
     Undecodable bytes become U+FFFD rather than failing the page (w3lib's rule, as browsers do).
     A page that declares UTF-8 (or nothing) but is not valid UTF-8 is a legacy-encoded page with
     a wrong or missing label (windows-1252, shift_jis, koi8-r...): its encoding is detected.
+    The other way round, a page labelled with a legacy charset whose bytes are valid UTF-8 with
+    non-ASCII in them is UTF-8 ("fÃ¼r" otherwise): legacy text is almost never valid UTF-8 by chance.
     """
     encoding, text = html_to_unicode(content_type or "", body, auto_detect_fun=_detect_encoding)
-    if encoding.replace("-", "").replace("_", "").lower() in ("utf8", "utf8sig") and "\ufffd" in text:
+    is_utf8_label = encoding.replace("-", "").replace("_", "").lower() in ("utf8", "utf8sig")
+    if is_utf8_label and "\ufffd" in text:
         detected = _detect_encoding(body)
         if detected and detected != "utf-8":
             text = body.decode(detected, errors="replace")
+    elif not is_utf8_label and not body.isascii():
+        try:
+            text = body.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            pass
     return text
 
 

@@ -5,10 +5,13 @@ import html as html_lib
 import json
 
 import pytest
+import trafilatura
 
 from ingest.clean import clean_lines, normalize_line
 from ingest.errors import ConfigError
 from ingest.extract import ExtractOptions, NotAnArticle, extract_article
+from ingest.fallbacks import library_metadata
+from ingest.metadata import read_metadata
 from ingest.models import Hints
 
 URL = "https://news.example.org/world/2024/03/10/river-flood-warning"
@@ -196,6 +199,31 @@ def test_person_in_a_byline_element_beats_the_publisher_as_author():
     # Without a by-word the element may be an author box or a list of other stories' authors.
     html = page(STORY, head=head, before='<div class="author-box">Anna Müller writes about cities</div>')
     assert extract_article(html, URL).author == "Example News"
+
+
+def test_trafilatura_fills_what_the_page_does_not_declare():
+    """No date, author or site name declared: htmldate (the URL's day), trafilatura's byline
+    search (an author element without a by-word) and the URL's host fill them."""
+    html = page(STORY, before='<div class="author">Jane Doe</div>').replace(
+        '<meta property="og:site_name" content="Example News">', "")
+    article = extract_article(html, URL)
+    assert (article.published_at, article.published_from) == ("2024-03-10", "htmldate")
+    assert article.author == "Jane Doe"
+    assert article.site_name == "news.example.org"
+
+
+def test_trafilatura_metadata_is_read_only_for_missing_fields():
+    ld = {"@type": "NewsArticle", "author": {"@type": "Person", "name": "Ana Lopez"},
+          "datePublished": "2024-03-10T14:05:00+01:00", "articleSection": "World", "keywords": "floods",
+          "description": "The river rose.", "image": "https://news.example.org/river.jpg"}
+    tree = trafilatura.load_html(page(STORY, head=f'<script type="application/ld+json">{json.dumps(ld)}</script>',
+                                      before='<div class="author">Jane Doe</div>'))
+    doc = library_metadata(tree, URL, read_metadata(tree))
+    assert (doc.title, doc.author, doc.sitename, doc.date, doc.categories, doc.tags) == (None, None, None, None, None, None)
+
+    bare = trafilatura.load_html(page(STORY, before='<div class="author">Jane Doe</div>'))
+    doc = library_metadata(bare, URL, read_metadata(bare))
+    assert (doc.author, doc.date) == ("Jane Doe", "2024-03-10")
 
 
 # ---------------------------------------------------------------- languages other than English

@@ -30,7 +30,7 @@ from click.testing import CliRunner
 from faultkit import RawServer, assert_archive_sound, newsdesk, rows, rss, snapshot, story_html, story_paragraphs
 from ingest.cli import main as cli_main
 from ingest.demo_sites import DemoServer, Reset, Response
-from ingest.models import Page
+from ingest.models import Page, Rejected
 from ingest.page import process_page
 from ingest.links import normalize
 from storage import Archive
@@ -664,6 +664,26 @@ def test_ingest_html_legacy_encoding(tmp_path, name: str, codec: str, meta: str 
         word = {"windows-1252": "brûlée", "iso-8859-1": "Straße", "koi8-r": "Москва"}.get(codec)
         if word:
             assert [h["url"] for h in archive.search(word)] == [f"https://news.example/{name}"], word
+
+
+# UTF-8 bytes under a legacy label (WinFuture, El Mundo, People's Daily do this): "fÃ¼r" unless
+# the bytes win; legacy bytes are never valid UTF-8 by chance, so the rows above still hold.
+UTF8_MISLABELLED = [
+    ("meta-latin1", "Die Größe der Straße überrascht die Bürger in München täglich", "iso-8859-1", "text/html"),
+    ("meta-cp1252", "Le café où l’élève a mangé une crème brûlée à Noël coûte cinq €", "windows-1252", "text/html"),
+    ("header-latin1", "El niño pidió un café en la estación de Córdoba", None, "text/html; charset=iso-8859-1"),
+    ("meta-gb2312", "人民网北京电，新的图书馆今天正式开馆，许多市民前来参观。", "gb2312", "text/html"),
+]
+
+
+@pytest.mark.parametrize("name,sentence,meta,content_type", UTF8_MISLABELLED, ids=[r[0] for r in UTF8_MISLABELLED])
+def test_utf8_page_with_a_legacy_encoding_label(name: str, sentence: str, meta: str | None, content_type: str) -> None:
+    paras = [f"{sentence}. {p}" for p in story_paragraphs(f"utf8-{name}", 5)]
+    body = story_html(f"utf8-{name}", meta_charset=meta, paragraphs=paras).encode("utf-8")
+    url = f"https://news.example/{name}"
+    article = process_page(Page(url, url, body, content_type=content_type))
+    assert not isinstance(article, Rejected), article
+    assert sentence in article.text, f"{name}: UTF-8 read as {meta or content_type}: {article.text[:120]!r}"
 
 
 @pytest.mark.parametrize("name,body,outcome", [
