@@ -37,7 +37,8 @@ BENCHES = [
         ("real pages, newsdesk", r"^newsdesk\s+(F1 .*?authors \d+/\d+)"),
     ]),
     Bench("fixtures", ["bench.fixtures"], ["bench.fixtures"], [
-        ("fixture pages (all classes)", r"^\|?\s*\**all\**\s*\|(.*)$"),
+        ("fixture pages, all classes (pages, F1 ours/traf, R ours/traf, boilerplate lines all/ours/traf)",
+         r"^ALL\s+(.*)$"),
     ]),
     Bench("extract_speed", ["bench.extract_speed", "--rounds", "3"], ["bench.extract_speed", "--rounds", "1"], [
         ("extraction, trafilatura alone", r"^trafilatura\s+([\d.]+ docs/s)"),
@@ -51,7 +52,8 @@ BENCHES = [
     ]),
     Bench("archive", ["bench.archive"], ["bench.archive", "--n", "10000"], [
         ("archive ingest", r"^ingest \(save_many\): (.*)$"),
-        ("search latency", r"^search(?: \(plain\))?: (p50.*)$"),
+        ("search latency, as ingested", r"^search \(as ingested\): (.*)$"),
+        ("search latency, after optimize()", r"^search \(optimized\): (.*)$"),
         ("export", r"^export(?: JSONL)?[^:]*: (.*)$"),
         ("file size", r"^file(?: size)?: (.*)$"),
     ]),
