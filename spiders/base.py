@@ -88,6 +88,15 @@ class ArchiveSpider(scrapy.Spider):
         if self.archive.learn_lines(saved.article_id):
             self._options.pop(site_of(saved.url, self.source_key), None)
 
+    def learn_many(self, saved: list[Saved]) -> None:
+        """`learn` for a batch of saves, its counting in one transaction."""
+        fresh = [s for s in saved if s.article_id is not None and s.outcome in ("new", "updated")]
+        if not fresh:
+            return
+        for s, learned in zip(fresh, self.archive.learn_many([s.article_id for s in fresh])):
+            if learned:
+                self._options.pop(site_of(s.url, self.source_key), None)
+
     def stop_on_storage_error(self, exc: StorageError) -> None:
         """The archive cannot be written (disk full, read-only, corrupt): every later page would be
         lost the same way, so the crawl stops here, its run closed as failed with this reason."""

@@ -141,24 +141,28 @@ class Archive:
         return Saved("error", url, reason=reason)
 
     def save_many(self, results: Iterable[Extraction], *, source: str | None = None, run_id: int | None = None,
-                  status: int | None = 200, batch: int = 500) -> list[Saved]:
+                  status: int | None = 200, batch: int = 500,
+                  statuses: Iterable[int | None] | None = None) -> list[Saved]:
         """Store many results with the outcomes `save` would give one by one, `batch` per
-        transaction (each commit costs a full-text segment and the pages it touched)."""
+        transaction (each commit costs a full-text segment and the pages it touched).
+        `statuses`, if given, holds each result's HTTP status in step with `results`."""
         saved: list[Saved] = []
         self._as_writer()
         results = iter(results)
+        each = iter(statuses) if statuses is not None else None
         while chunk := list(islice(results, batch)):
+            codes = [next(each) for _ in chunk] if each is not None else [status] * len(chunk)
             # signatures first, outside the write lock, as `save` does
             sigs = [signature(r.text) if isinstance(r, Article) else None for r in chunk]
             with self.write():
                 self._batch = True
                 try:
-                    for result, sig in zip(chunk, sigs):
+                    for result, sig, code in zip(chunk, sigs, codes):
                         if isinstance(result, Article):
                             saved.append(self._save_article(result, source=source or result.source,
-                                                            run_id=run_id, status=status, sig=sig))
+                                                            run_id=run_id, status=code, sig=sig))
                         else:
-                            saved.append(self.save(result, source=source, run_id=run_id, status=status))
+                            saved.append(self.save(result, source=source, run_id=run_id, status=code))
                 finally:
                     self._batch = False
         return saved
@@ -430,6 +434,13 @@ class Archive:
         from storage.learned import learn_lines
 
         return learn_lines(self, article_id, reclean=reclean)
+
+    def learn_many(self, article_ids: list[int]) -> list[list[str]]:
+        """`learn_lines` for several stored articles, counted in one transaction (then re-cleaned);
+        returns the newly learned keys of each."""
+        from storage.learned import learn_many
+
+        return learn_many(self, article_ids)
 
     def revise(self, article_id: int, article: Article) -> int | None:
         """Replace a stored article's text and metadata with a re-extraction of its page.

@@ -44,41 +44,71 @@ def learn_lines(archive: "Archive", article_id: int, *, reclean: bool = True) ->
     made boilerplate. With `reclean`, strip newly learned lines from the site's stored
     articles, and learned lines this article still holds (it may have been extracted before
     they were learned) from the article itself."""
-    from storage.archive import utcnow
-
     with archive.write() as conn:
-        row = conn.execute("SELECT url, source, text FROM articles WHERE id = ?", (article_id,)).fetchone()
-        if row is None or conn.execute("SELECT 1 FROM site_articles WHERE article_id = ?",
-                                       (article_id,)).fetchone():
-            return []
-        site = site_of(row[0], row[1])
-        keys = line_keys(row[2] or "")
-        conn.execute("INSERT INTO site_articles (article_id, site) VALUES (?, ?)", (article_id, site))
-        conn.execute("INSERT INTO site_stats (site, articles) VALUES (?, 1) "
-                     "ON CONFLICT(site) DO UPDATE SET articles = articles + 1", (site,))
-        total = conn.execute("SELECT articles FROM site_stats WHERE site = ?", (site,)).fetchone()[0]
-        conn.executemany(
-            "INSERT INTO line_stats (site, line_key, sample, articles) VALUES (?, ?, ?, 1) "
-            "ON CONFLICT(site, line_key) DO UPDATE SET articles = articles + 1",
-            [(site, key, sample) for key, sample in keys.items()],
-        )
-        # Only lines whose counts just rose can newly pass the share rules, except that long
-        # lines wait for the site to reach LONG_MIN_SITE articles: look at all lines then.
-        candidates = _candidates(conn, site, None if total == LONG_MIN_SITE else list(keys))
-        new = [(key, sample, support) for key, sample, support in candidates
-               if is_boilerplate(key, support, total)]
-        now = utcnow()
-        conn.executemany(
-            "INSERT INTO learned_lines (site, line_key, sample, support, site_articles, learned_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            [(site, key, sample, support, total, now) for key, sample, support in new],
-        )
-        held = set(keys) & learned_boilerplate(archive, site)
+        counted = _count(archive, conn, article_id)
+    if counted is None:
+        return []
+    site, new, held = counted
     if reclean and new:
         reclean_site(archive, site)
     elif reclean and held:
         reclean_articles(archive, [article_id], learned_boilerplate(archive, site))
-    return [key for key, _, _ in new]
+    return new
+
+
+def learn_many(archive: "Archive", article_ids: list[int]) -> list[list[str]]:
+    """`learn_lines` with re-cleaning for several articles: the counting in one transaction
+    (a crawl's batch of pages commits once), the re-cleaning after it, once per site."""
+    counted: list[tuple[int, tuple[str, list[str], set[str]] | None]] = []
+    with archive.write() as conn:
+        for article_id in article_ids:
+            counted.append((article_id, _count(archive, conn, article_id)))
+    resite = {c[0] for _, c in counted if c is not None and c[1]}
+    for site in sorted(resite):
+        reclean_site(archive, site)
+    holders: dict[str, list[int]] = {}
+    for article_id, c in counted:
+        if c is not None and c[2] and c[0] not in resite:
+            holders.setdefault(c[0], []).append(article_id)
+    for site, ids in holders.items():
+        reclean_articles(archive, ids, learned_boilerplate(archive, site))
+    return [c[1] if c is not None else [] for _, c in counted]
+
+
+def _count(archive: "Archive", conn: sqlite3.Connection,
+           article_id: int) -> tuple[str, list[str], set[str]] | None:
+    """Inside a write transaction: count one article's lines for its site, once. Returns its
+    site, the keys this made boilerplate and the learned keys it holds; None if already counted."""
+    from storage.archive import utcnow
+
+    row = conn.execute("SELECT url, source, text FROM articles WHERE id = ?", (article_id,)).fetchone()
+    if row is None or conn.execute("SELECT 1 FROM site_articles WHERE article_id = ?",
+                                   (article_id,)).fetchone():
+        return None
+    site = site_of(row[0], row[1])
+    keys = line_keys(row[2] or "")
+    conn.execute("INSERT INTO site_articles (article_id, site) VALUES (?, ?)", (article_id, site))
+    conn.execute("INSERT INTO site_stats (site, articles) VALUES (?, 1) "
+                 "ON CONFLICT(site) DO UPDATE SET articles = articles + 1", (site,))
+    total = conn.execute("SELECT articles FROM site_stats WHERE site = ?", (site,)).fetchone()[0]
+    conn.executemany(
+        "INSERT INTO line_stats (site, line_key, sample, articles) VALUES (?, ?, ?, 1) "
+        "ON CONFLICT(site, line_key) DO UPDATE SET articles = articles + 1",
+        [(site, key, sample) for key, sample in keys.items()],
+    )
+    # Only lines whose counts just rose can newly pass the share rules, except that long
+    # lines wait for the site to reach LONG_MIN_SITE articles: look at all lines then.
+    candidates = _candidates(conn, site, None if total == LONG_MIN_SITE else list(keys))
+    new = [(key, sample, support) for key, sample, support in candidates
+           if is_boilerplate(key, support, total)]
+    now = utcnow()
+    conn.executemany(
+        "INSERT INTO learned_lines (site, line_key, sample, support, site_articles, learned_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        [(site, key, sample, support, total, now) for key, sample, support in new],
+    )
+    held = set(keys) & learned_boilerplate(archive, site)
+    return site, [key for key, _, _ in new], held
 
 
 def _candidates(conn: sqlite3.Connection, site: str, keys: list[str] | None) -> list[tuple[str, str, int]]:
