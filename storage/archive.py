@@ -152,8 +152,14 @@ class Archive:
         each = iter(statuses) if statuses is not None else None
         while chunk := list(islice(results, batch)):
             codes = [next(each) for _ in chunk] if each is not None else [status] * len(chunk)
-            # signatures first, outside the write lock, as `save` does
-            sigs = [signature(r.text) if isinstance(r, Article) else None for r in chunk]
+            # signatures first, outside the write lock, as `save` does, and only for texts not
+            # already stored as they are (a re-crawl of unchanged pages signs nothing)
+            urls = [r.url for r in chunk if isinstance(r, Article)]
+            stored = dict(self.conn.execute(
+                f"SELECT url, content_hash FROM articles WHERE url IN ({', '.join('?' for _ in urls)})", urls
+            ).fetchall()) if urls else {}
+            sigs = [signature(r.text) if isinstance(r, Article) and stored.get(r.url) != r.content_hash else None
+                    for r in chunk]
             with self.write():
                 self._batch = True
                 try:
