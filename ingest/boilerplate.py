@@ -31,9 +31,9 @@ The site is the host of the canonical URL, without a leading "www." (`site_of`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 
 from ingest.clean import normalize_line
+from ingest.links import site_host
 
 MIN_SUPPORT = 5
 MIN_SHARE = 0.30
@@ -90,8 +90,4 @@ def strip_learned(text: str, keys: Iterable[str] | frozenset[str]) -> str:
 
 def site_of(url: str | None, source: str | None = None) -> str:
     """The site an article's template belongs to: the URL's host without "www.", else the source key."""
-    host = (urlsplit(url).hostname or "") if url else ""
-    host = host.lower().rstrip(".")
-    if host.startswith("www."):
-        host = host[4:]
-    return host or (source or "")
+    return (site_host(url) if url else "") or (source or "")

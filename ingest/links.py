@@ -41,6 +41,7 @@ def site_host(url: str) -> str:
         host = (urlsplit(url).hostname or "").lower()
     except ValueError:  # an invalid host ("http://[::1/x") belongs to no site
         return ""
+    host = host.rstrip(".")  # "example.org." is example.org
     return host[4:] if host.startswith("www.") else host
 
 
