@@ -1,4 +1,5 @@
-"""Canonical URLs: the page's own `<link rel=canonical>` / og:url, normalized, or the fetched URL.
+"""Canonical URLs: the page's own `<link rel=canonical>` / og:url, or the fetched URL, both normalized
+(links.normalize, the spelling the crawler fetches and checks as seen).
 
 The canonical URL is the article's identity in the archive, so a wrong one merges different
 stories. It is trusted only when it is a valid http(s) URL that is not the site's home
@@ -7,30 +8,15 @@ page (a common CMS mistake); otherwise the fetched URL stands in.
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
-from courlan import normalize_url as _courlan_normalize
 from lxml.html import HtmlElement
 
-# Beyond courlan's tracker list (utm_*, fbclid, gclid, ref, source...): a few more seen on news sites.
-_EXTRA_TRACKERS = re.compile(
-    r"^(?:cmp|cmpid|icid|ocid|ito|s_cid|int_source|intcmp|at_[a-z]+|wt\.[a-z_]+|wt_[a-z_]+|"
-    r"ns_[a-z_]+|sr_share|share|smid|spm|_hs[a-z]+|fb_[a-z_]+|rss|algo|amp|outputtype)$",
-    re.I,
-)
+# One normalizer for every URL: a canonical URL is spelled as the crawler spells the URLs it
+# fetches, so articles.url and fetches.url agree for the same page. The old name stays.
+from ingest.links import normalize as normalize_url
+
 _HOME_PATHS = {"", "/", "/index.html", "/index.htm", "/index.php", "/home", "/default.aspx"}
-
-
-def normalize_url(url: str) -> str:
-    """Lower-case scheme and host, no default port, no fragment, no tracking parameters, sorted query."""
-    url = url.strip()
-    try:
-        normalized = _courlan_normalize(url)
-    except (ValueError, AttributeError):
-        normalized = url
-    parts = urlsplit(normalized)
-    query = "&".join(p for p in parts.query.split("&") if p and not _EXTRA_TRACKERS.match(p.split("=", 1)[0]))
-    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
 
 
 def is_home_page(url: str) -> bool:
