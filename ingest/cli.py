@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable
 import click
 
 from ingest.errors import ConfigError, IngestError, StorageError
+from storage.search import RANK_WINDOW
 
 RECORD_FIELDS = (
     "id", "url", "fetched_url", "source", "site_name", "title", "author", "published_at",
@@ -141,10 +142,13 @@ def ingest(obj: Context, urls: tuple[str, ...], html_file: str | None, page_url:
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--collapse", is_flag=True, help="Show each story once, with its copies on other sites counted.")
 @click.option("--json", "as_json", is_flag=True, help="Print the matching records as JSON.")
+@click.option("--all-matches", is_flag=True,
+              help=f"Rank every match; by default a query matching over {RANK_WINDOW:,} articles is "
+                   f"ranked among the {RANK_WINDOW:,} most recently stored (faster).")
 @click.pass_obj
 @handle_errors
 def search(obj: Context, query: str, source: str | None, since: str | None, until: str | None,
-           lang: str | None, limit: int, collapse: bool, as_json: bool) -> None:
+           lang: str | None, limit: int, collapse: bool, as_json: bool, all_matches: bool) -> None:
     """Full-text search, best first, with snippets.
 
     QUERY is plain words (all must match), or FTS5 syntax: "a phrase", prefix*,
@@ -160,7 +164,7 @@ def search(obj: Context, query: str, source: str | None, since: str | None, unti
     marks = ("\x1b[1;33m", "\x1b[0m") if not as_json and sys.stdout.isatty() else ("[", "]")
     with obj.archive() as archive:
         hits = archive.search(query, source=source, since=since, until=until, language=lang, limit=limit,
-                              collapse=collapse, highlight=marks)
+                              collapse=collapse, highlight=marks, window=None if all_matches else RANK_WINDOW)
     if as_json:
         emit_json([record(h) for h in hits])
         return

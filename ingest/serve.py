@@ -14,7 +14,7 @@ from typing import Any
 
 TEMPLATES = Path(__file__).with_name("serve_templates")
 # Internal tables: compressed HTML blobs and the clustering index mean nothing in a browser.
-HIDDEN_TABLES = ("raw_pages", "minhash", "lsh_bands", "feed_state")
+HIDDEN_TABLES = ("raw_pages", "minhash", "lsh_bands", "lsh_recent", "lsh_state", "feed_state")
 
 
 def datasette_metadata(db_name: str) -> dict[str, Any]:

@@ -26,9 +26,10 @@ import sqlite_utils
 from ingest.errors import StorageError
 from ingest.models import Article, Extraction, Rejected, Saved
 from ingest.clusters import Signature, signature
-from storage.clusters import assign_cluster, copies
+from storage.clusters import assign_cluster, copies, merge_due, merge_recent
+from storage.revisions import VIEW as REVISIONS_VIEW, add_revision
 from storage.schema import MIGRATIONS, SCHEMA_VERSION
-from storage.search import QueryError, filters as _filters, search as search_ids  # noqa: F401 (QueryError re-exported)
+from storage.search import RANK_WINDOW, QueryError, filters as _filters, search as search_ids  # noqa: F401 (QueryError re-exported)
 
 BUSY_TIMEOUT_S = 60.0
 # Page cache of a connection that stores articles, in KiB (SQLite's default is 2 MiB). Saving
@@ -171,6 +172,7 @@ class Archive:
                             saved.append(self.save(result, source=source, run_id=run_id, status=code))
                 finally:
                     self._batch = False
+        self._merge_bands_if_due()
         return saved
 
     def _save_article(self, article: Article, *, source: str, run_id: int | None,
@@ -199,7 +201,7 @@ class Archive:
                     list(record.values()),
                 )
                 article_id, revision, outcome = cursor.lastrowid, 1, "new"
-                self._add_revision(conn, article_id, 1, article, now)
+                add_revision(conn, article_id, 1, article.title, article.content_hash, article.fetched_url, now)
             else:
                 article_id, old_hash, revision, old_fetched, _ = row
                 if old_hash == article.content_hash:
@@ -208,12 +210,13 @@ class Archive:
                         conn, article.fetched_url) else "unchanged"
                 else:
                     revision += 1
+                    add_revision(conn, article_id, revision, article.title, article.content_hash,
+                                 article.fetched_url, now)
                     record.pop("source")  # an article keeps the source that first found it
                     record.update(last_seen=now, revision=revision)
                     assignments = ", ".join(f"[{k}] = ?" for k in record)
                     conn.execute(f"UPDATE articles SET {assignments} WHERE id = ?",
                                  [*record.values(), article_id])
-                    self._add_revision(conn, article_id, revision, article, now)
                     outcome = "updated"
             if outcome in ("new", "updated"):
                 if sig is None:  # another writer changed the row since we looked
@@ -229,21 +232,19 @@ class Archive:
                     (article_id, article.fetched_url, now, zlib.compress(article.html.encode("utf-8"), 3)),
                 )
             self._log_fetch(conn, article.fetched_url, source, run_id, status, outcome, None, article_id)
+        self._merge_bands_if_due()
         return Saved(outcome, article.url, article_id=article_id, revision=revision)
+
+    def _merge_bands_if_due(self) -> None:
+        """Move new LSH band keys into the big table when enough have gathered (storage.clusters);
+        after a save's transaction, never inside save_many's."""
+        if not self._batch and merge_due(self.conn):
+            merge_recent(self.write)
 
     @staticmethod
     def _fetched_before(conn: sqlite3.Connection, url: str) -> bool:
         return conn.execute("SELECT 1 FROM fetches WHERE url = ? AND article_id IS NOT NULL LIMIT 1",
                             (url,)).fetchone() is not None
-
-    @staticmethod
-    def _add_revision(conn: sqlite3.Connection, article_id: int, revision: int, article: Article,
-                      now: str) -> None:
-        conn.execute(
-            "INSERT INTO revisions (article_id, revision, title, text, content_hash, fetched_url, seen_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (article_id, revision, article.title, article.text, article.content_hash, article.fetched_url, now),
-        )
 
     @staticmethod
     def _log_fetch(conn: sqlite3.Connection, url: str, source: str | None, run_id: int | None,
@@ -286,8 +287,9 @@ class Archive:
         return _decode(row) if row else None
 
     def revisions(self, article_id: int) -> list[dict[str, Any]]:
+        """Every revision of an article, oldest first, each with its text."""
         return list(self.db.query(
-            "SELECT * FROM revisions WHERE article_id = ? ORDER BY revision", [article_id]))
+            f"SELECT * FROM {REVISIONS_VIEW} WHERE article_id = ? ORDER BY revision", [article_id]))
 
     def raw_html(self, article_id: int) -> str | None:
         row = self.conn.execute("SELECT html FROM raw_pages WHERE article_id = ?", (article_id,)).fetchone()
@@ -322,16 +324,19 @@ class Archive:
 
     def search(self, query: str, *, source: str | None = None, since: str | None = None,
                until: str | None = None, language: str | None = None, limit: int = 20,
-               collapse: bool = False, highlight: tuple[str, str] = ("[", "]")) -> list[dict[str, Any]]:
+               collapse: bool = False, highlight: tuple[str, str] = ("[", "]"),
+               window: int | None = RANK_WINDOW) -> list[dict[str, Any]]:
         """Full-text search, best first (BM25, the title weighted over the text), with snippets.
 
         Each hit is the article's record plus `snippet` (matches between the `highlight`
         marks), `rank` (lower is better) and `copies` (other articles of the same story).
-        With `collapse`, a story appears once, through its best-ranked copy. Raises
+        With `collapse`, a story appears once, through its best-ranked copy. A query
+        matching more than `window` articles is ranked among its `window` most recently
+        stored matches; `window=None` ranks them all (slower for broad queries). Raises
         QueryError for a query that uses FTS5 operators and does not parse.
         """
         hits = search_ids(self.conn, query, source=source, since=since, until=until, language=language,
-                          limit=limit, collapse=collapse, highlight=highlight)
+                          limit=limit, collapse=collapse, highlight=highlight, window=window)
         if not hits:
             return []
         marks = ", ".join(str(int(i)) for i, _, _ in hits)

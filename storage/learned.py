@@ -12,6 +12,7 @@ import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from ingest.boilerplate import LONG_MIN_SITE, MIN_SUPPORT, is_boilerplate, line_keys, site_of, strip_learned
+from storage.revisions import add_revision
 
 if TYPE_CHECKING:
     from storage.archive import Archive
@@ -180,12 +181,8 @@ def revise_text(conn: sqlite3.Connection, article_id: int, text: str, now: str, 
                          [*fields.values(), article_id])
         return None
     revision += 1
+    add_revision(conn, article_id, revision, fields.get("title", title), digest, fetched_url, now)
     fields.update(text=text, content_hash=digest, word_count=words, revision=revision)
     conn.execute(f"UPDATE articles SET {', '.join(f'[{k}] = ?' for k in fields)} WHERE id = ?",
                  [*fields.values(), article_id])
-    conn.execute(
-        "INSERT INTO revisions (article_id, revision, title, text, content_hash, fetched_url, seen_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (article_id, revision, fields.get("title", title), text, digest, fetched_url, now),
-    )
     return revision

@@ -33,12 +33,42 @@ def test_outcomes_and_revisions(tmp_path):
 
     db = sqlite_utils.Database(path)
     assert db["articles"].count == 1
-    revisions = list(db.query("SELECT revision, text FROM revisions ORDER BY revision"))
+    revisions = list(db.query("SELECT revision, text FROM article_revisions ORDER BY revision"))
     assert [r["revision"] for r in revisions] == [1, 2]
     assert revisions[0]["text"] == "First paragraph.\nSecond one."
     row = next(db.query("SELECT * FROM articles"))
     assert row["revision"] == 2 and row["text"].endswith("corrected second one.")
     assert row["published_at"] == "2021-01-05T10:00:00+05:30"
+    # the current text is stored once, in articles; the superseded one keeps its own copy
+    assert [r["text"] for r in db.query("SELECT text FROM revisions ORDER BY revision")] == [revisions[0]["text"], None]
+    assert revisions[1]["text"] == row["text"]
+
+
+def test_migrations_6_and_7_on_an_archive_made_before_them(tmp_path):
+    """An archive at schema 5 (current texts stored twice, band keys in lsh_bands only) opens
+    with both migrations applied and its data intact."""
+    path = tmp_path / "a.db"
+    with Archive(path) as archive:
+        first = archive.save(make_article())
+        archive.save(make_article(text="First paragraph.\nA corrected second one."))
+        other = archive.save(make_article(url="https://news.example/a/2", text="Another story entirely."))
+        with archive.write() as conn:  # back to schema 5's shape
+            conn.execute("UPDATE revisions SET text = (SELECT text FROM articles WHERE id = article_id) "
+                         "WHERE text IS NULL")
+            conn.execute("INSERT INTO lsh_bands SELECT * FROM lsh_recent")
+            conn.execute("DROP TABLE lsh_recent")
+            conn.execute("DROP TABLE lsh_state")
+            conn.execute("DROP VIEW article_revisions")
+            conn.execute("PRAGMA user_version=5")
+    with Archive(path) as archive:
+        assert archive.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        texts = archive.conn.execute("SELECT article_id, revision, text FROM revisions ORDER BY 1, 2").fetchall()
+        assert texts == [(first.article_id, 1, "First paragraph.\nSecond one."), (first.article_id, 2, None),
+                         (other.article_id, 1, None)]
+        assert [r["text"] for r in archive.revisions(first.article_id)][1].endswith("corrected second one.")
+        assert archive.conn.execute("SELECT merged_through FROM lsh_state").fetchone()[0] == other.article_id
+        copy = archive.save(make_article(url="https://copy.example/x", text="Another story entirely."))
+        assert archive.get(copy.article_id)["cluster_id"] == other.article_id
 
 
 def test_fts_follows_updates(tmp_path):

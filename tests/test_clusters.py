@@ -13,7 +13,7 @@ from bench.newsgen import NewsGenerator, syndication_set
 from ingest.clusters import signature
 from ingest.models import Article, Rejected
 from storage import Archive
-from storage.clusters import backfill
+from storage.clusters import MERGE_MIN, backfill, merge_recent
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,9 +36,14 @@ def test_syndicated_copies_cluster_with_high_precision_and_recall(tmp_path: Path
     assert len(stories) == 50 and len(data) - sum(label != -1 for _, label in data) == 500
     with Archive(tmp_path / "news.db") as archive:
         labels = {}
-        for article, label in data:
+        for n, (article, label) in enumerate(data):
+            if n == len(data) // 2:  # the first half's band keys move to lsh_bands: lookups see both tables
+                merge_recent(archive.write)
             labels[archive.save(article).article_id] = label
         clusters = dict(archive.conn.execute("SELECT id, cluster_id FROM articles"))
+        in_bands, in_recent = (archive.conn.execute(f"SELECT count(DISTINCT article_id) FROM {t}").fetchone()[0]
+                               for t in ("lsh_bands", "lsh_recent"))
+        assert in_bands == len(data) // 2 and in_bands + in_recent == len(data)
     precision, recall, tp, fp, fn = pairwise_scores(labels, clusters)
     print(f"\ncluster pairs: precision {precision:.4f} recall {recall:.4f} (tp {tp}, fp {fp}, fn {fn})")
     assert precision >= 0.95, (tp, fp, fn)
@@ -120,11 +125,13 @@ def test_update_that_becomes_a_copy_joins_and_backfill_rebuilds(tmp_path: Path) 
         assert archive.save(moved).outcome == "updated"
         assert archive.get(b.article_id)["cluster_id"] == a.article_id
         # the old text's band rows went with it (deleted by key: there is no article_id index)
-        band_rows = "SELECT band, key FROM lsh_bands WHERE article_id = ? ORDER BY band"
+        band_rows = ("SELECT band, key FROM (SELECT * FROM lsh_bands UNION ALL SELECT * FROM lsh_recent) "
+                     "WHERE article_id = ? ORDER BY band")
         assert archive.conn.execute(band_rows, (b.article_id,)).fetchall() == signature(moved.text).band_keys()
         # an archive whose signatures are gone (made before clustering existed) gets them back
         with archive.write() as conn:
             conn.execute("DELETE FROM lsh_bands")
+            conn.execute("DELETE FROM lsh_recent")
             conn.execute("DELETE FROM minhash")
             conn.execute("UPDATE articles SET cluster_id = NULL")
             assert backfill(conn) == 2
@@ -151,3 +158,23 @@ def test_signature_is_datasketch_affine32_minhash_bit_for_bit() -> None:
         sig = signature(text)
         assert sig.hashvalues.dtype == "uint32"
         assert sig.hashvalues.tolist() == reference.hashvalues.tolist()
+
+
+def test_band_keys_move_to_lsh_bands_once_enough_gathered(tmp_path: Path) -> None:
+    """New band keys go to lsh_recent; a save that brings it to MERGE_MIN articles moves them
+    all into lsh_bands, and copies saved afterwards still find the earlier ones."""
+    gen = NewsGenerator(seed=8)
+    story = gen.story()
+    with Archive(tmp_path / "news.db") as archive:
+        first = archive.save(gen.article(story, site="herald"))
+        archive.save_many([gen.article(paragraphs=(2, 4)) for _ in range(MERGE_MIN - 2)])
+        count = "SELECT count(*) FROM {}"
+        assert archive.conn.execute(count.format("lsh_bands")).fetchone()[0] == 0
+        copy = archive.save(gen.article(story, site="post"))  # the MERGE_MIN-th article
+        assert archive.conn.execute(count.format("lsh_recent")).fetchone()[0] == 0
+        assert archive.conn.execute(count.format("lsh_bands")).fetchone()[0] == 42 * MERGE_MIN
+        assert archive.conn.execute("SELECT merged_through FROM lsh_state").fetchone()[0] == copy.article_id
+        assert archive.get(copy.article_id)["cluster_id"] == first.article_id
+        late = archive.save(gen.article(story, site="ledger"))
+        assert archive.get(late.article_id)["cluster_id"] == first.article_id
+        assert archive.conn.execute(count.format("lsh_recent")).fetchone()[0] == 42

@@ -207,3 +207,23 @@ def test_optimize_merges_the_index_and_keeps_results(tmp_path: Path) -> None:
         plain = [r[0] for r in archive.conn.execute(
             "SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'parliament' ORDER BY rank LIMIT 10")]
         assert plain == ids(archive.search("parliament", limit=10))
+
+
+def test_broad_query_is_ranked_among_its_newest_matches(tmp_path: Path) -> None:
+    """A query matching more than `window` articles is ranked among the `window` most recently
+    stored; window=None ranks all, and filters that leave too few in the window widen it."""
+    with Archive(tmp_path / "news.db") as archive:
+        oldest = archive.save(make("https://h.example/old", "Harbour harbour harbour",
+                                   "The harbour reopened.")).article_id
+        others = [archive.save(make(f"https://h.example/{i}", f"Council notes {i}",
+                                    f"Item {i}: the harbour budget was read out at the council meeting.",
+                                    source="chronicle" if i < 3 else "herald")).article_id
+                  for i in range(12)]
+        windowed = archive.search("harbour", window=5)
+        assert [h["id"] for h in windowed] and {h["id"] for h in windowed} == set(others[-5:])
+        ranked = [h["rank"] for h in windowed]
+        assert ranked == sorted(ranked)
+        assert archive.search("harbour", window=None)[0]["id"] == oldest  # best match, oldest stored
+        assert archive.search("harbour")[0]["id"] == oldest  # under RANK_WINDOW matches: all ranked
+        # chronicle's three are all older than the window: the filtered search ranks every match
+        assert {h["id"] for h in archive.search("harbour", source="chronicle", window=5)} == set(others[:3])
