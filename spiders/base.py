@@ -88,14 +88,20 @@ class ArchiveSpider(scrapy.Spider):
         if self.archive.learn_lines(saved.article_id):
             self._options.pop(site_of(saved.url, self.source_key), None)
 
-    def learn_many(self, saved: list[Saved]) -> None:
-        """`learn` for a batch of saves, its counting in one transaction."""
+    def learn_many(self, saved: list[Saved], archive: Archive | None = None) -> set[str]:
+        """`learn` for a batch of saves, its counting in one transaction (in `archive`, the
+        pipeline's storing connection, or the spider's own). Returns the sites that learned a
+        line: the caller passes them to `forget_options` on the reactor thread."""
         fresh = [s for s in saved if s.article_id is not None and s.outcome in ("new", "updated")]
         if not fresh:
-            return
-        for s, learned in zip(fresh, self.archive.learn_many([s.article_id for s in fresh])):
-            if learned:
-                self._options.pop(site_of(s.url, self.source_key), None)
+            return set()
+        learned = (archive or self.archive).learn_many([s.article_id for s in fresh])
+        return {site_of(s.url, self.source_key) for s, new_line in zip(fresh, learned) if new_line}
+
+    def forget_options(self, sites: set[str]) -> None:
+        """Drop the cached options of these sites: their next page reads the learned lines again."""
+        for site in sites:
+            self._options.pop(site, None)
 
     def stop_on_storage_error(self, exc: StorageError) -> None:
         """The archive cannot be written (disk full, read-only, corrupt): every later page would be

@@ -42,6 +42,19 @@ RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 504, 522, 524, 408]
 
 ITEM_PIPELINES = {"spiders.pipelines.ArchivePipeline": 300}
+# Scrapy defaults that cost CPU on every page for nothing newsdesk uses: the main process's
+# reactor handles every page, and its time per page bounds the crawl's rate.
+DOWNLOADER_MIDDLEWARES = {
+    # decoded each page in full (to look for a meta refresh); the quick one skips pages without
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "spiders.middlewares.QuickMetaRefreshMiddleware": 580,
+    # serialized every request and response (body included) to count bytes for the stats dump
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+}
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,  # no DEPTH_LIMIT: article links are one hop
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,  # a warning for spider authors
+}
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # no listening port per crawl

@@ -381,3 +381,18 @@ def test_a_line_every_article_ends_with_is_learned_and_gone_from_all(crawler: Cr
         # the articles stored before the line was learned were revised; the later ones came out clean
         revisions = Counter(r["revision"] for r in crawler.archive.query("SELECT revision FROM articles"))
         assert revisions[1] >= 1 and revisions[2] >= 4, revisions
+
+
+def test_a_meta_refresh_page_is_followed_to_its_article(crawler: Crawler):
+    # spiders.middlewares.QuickMetaRefreshMiddleware skips decoding pages that cannot hold the
+    # tag; one that does (any case, any attribute order) is still followed as Scrapy would.
+    with FixtureSite() as site:
+        site.add_articles([1, 3])
+        site.add("/moved", f'<html><head><META content="0; URL={slug(3)}" HTTP-EQUIV="Refresh"></head>'
+                           "<body>This story has moved.</body></html>")
+        site.add("/sitemap.xml", urlset(site.base, ["/moved", slug(1)]), "application/xml")
+        crawler.configure("fixture", sitemaps=[f"{site.base}/sitemap.xml"])
+        crawler.crawl("fixture")
+        assert site.hits_for(slug(3)) == [200]
+        stored = {r["url"] for r in crawler.archive.query("SELECT url FROM articles")}
+        assert stored == {site.base + slug(1), site.base + slug(3)}

@@ -1,0 +1,81 @@
+"""spiders.batching.Batcher with a writer thread: results reach their callers, batches run
+one at a time off the event loop, entries queued behind a busy writer go together."""
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from spiders.batching import Batcher
+
+
+def test_batches_run_in_the_writer_one_at_a_time_and_each_caller_gets_its_own_result():
+    batches: list[list[int]] = []
+    threads: set[str] = set()
+    active = 0
+    overlapped = False
+
+    def run(entries: list[int]) -> list[int]:
+        nonlocal active, overlapped
+        active += 1
+        overlapped |= active > 1
+        threads.add(threading.current_thread().name)
+        time.sleep(0.05)  # a slow writer: the entries that arrive meanwhile queue up
+        batches.append(list(entries))
+        active -= 1
+        return [e * 10 for e in entries]
+
+    async def main() -> list[int]:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="writer") as writer:
+            batcher = Batcher(run, size=4, delay=0.01, executor=writer, most=10)
+
+            async def one(i: int) -> int:
+                await asyncio.sleep(i * 0.002)
+                return await batcher.submit(i)
+
+            results = await asyncio.gather(*(one(i) for i in range(60)))
+            await batcher.drain()
+            return results
+
+    assert asyncio.run(main()) == [i * 10 for i in range(60)]
+    assert sorted(e for b in batches for e in b) == list(range(60))  # each entry stored once
+    assert [e for b in batches for e in b] == list(range(60))  # in the order submitted
+    assert threads and all(t.startswith("writer") for t in threads) and not overlapped
+    assert max(len(b) for b in batches) <= 10 and max(len(b) for b in batches) > 4  # grouped behind the writer
+
+
+def test_a_failed_batch_fails_its_entries_only_and_drain_runs_what_is_left():
+    def run(entries: list[int]) -> list[int]:
+        if 3 in entries:
+            raise OSError("disk full")
+        return entries
+
+    async def main() -> tuple[list[object], list[int]]:
+        with ThreadPoolExecutor(max_workers=1) as writer:
+            batcher = Batcher(run, size=4, delay=10, executor=writer)
+            first = await asyncio.gather(*(batcher.submit(i) for i in range(4)), return_exceptions=True)
+            late = asyncio.gather(*(batcher.submit(i) for i in range(10, 12)))
+            await asyncio.sleep(0)
+            await batcher.drain()  # well before the 10 s delay
+            return first, await late
+
+    first, late = asyncio.run(main())
+    assert all(isinstance(r, OSError) for r in first)
+    assert late == [10, 11]
+
+
+@pytest.mark.parametrize("executor", [False, True])
+def test_a_short_batch_runs_after_its_delay(executor: bool):
+    async def main() -> list[int]:
+        writer = ThreadPoolExecutor(max_workers=1) if executor else None
+        batcher = Batcher(lambda entries: entries, size=16, delay=0.01, executor=writer)
+        try:
+            return await asyncio.wait_for(asyncio.gather(batcher.submit(1), batcher.submit(2)), 5)
+        finally:
+            if writer:
+                writer.shutdown()
+
+    assert asyncio.run(main()) == [1, 2]
