@@ -40,6 +40,9 @@ class Page:
     hints: Hints = field(default_factory=Hints)
 
 
+_NOT_STORED = ("html", "signature")
+
+
 @dataclass
 class Article:
     """An extracted, cleaned, normalized article: the record of SPEC.md minus what the
@@ -63,12 +66,15 @@ class Article:
     word_count: int = 0
     content_hash: str = ""
     html: str | None = None  # the decoded page, kept so it can be re-extracted later
+    # The text's MinHash (ingest.clusters.Signature), when the extraction worker computed it:
+    # the crawl signs pages in its workers, off the process that stores them.
+    signature: Any = field(default=None, repr=False, compare=False)
 
     def record(self) -> dict[str, Any]:
-        """The article's fields as stored, without the raw HTML."""
+        """The article's fields as stored, without the raw HTML and the signature."""
         # a shallow copy with fresh lists: dataclasses.asdict's deep copy cost 0.2 ms a save
         return {f.name: list(v) if isinstance(v := getattr(self, f.name), list) else v
-                for f in dataclasses.fields(self) if f.name != "html"}
+                for f in dataclasses.fields(self) if f.name not in _NOT_STORED}
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import json
 import os
 import sqlite3
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -46,6 +47,30 @@ def utcnow() -> str:
 
 
 _UNSIGNED = object()  # _save_article: no signature computed yet
+# A batch this large is signed in a thread while its articles are written: SQLite releases
+# the GIL while it works (the full-text insert is most of a save), so on two cores a bulk
+# load's MinHash costs little wall time. Smaller batches (a crawl's 16 pages) sign inline:
+# they gain little, and a crawl forks extraction workers, better done without extra threads.
+SIGN_THREAD_MIN = 64
+_signer: ThreadPoolExecutor | None = None
+
+
+def _sign(article: Article | None) -> Signature | None:
+    """The article's signature: the one its extraction worker made, or made now."""
+    if article is None:
+        return None
+    return article.signature if article.signature is not None else signature(article.text)
+
+
+def _signatures(articles: list[Article | None]) -> Iterable[Signature | None]:
+    """Each article's signature (None where None), in order; made in a background thread for
+    large batches, the results waited for one by one as the writer reaches them."""
+    global _signer
+    if len(articles) < SIGN_THREAD_MIN or all(a is None or a.signature is not None for a in articles):
+        return [_sign(a) for a in articles]
+    if _signer is None:
+        _signer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsdesk-minhash")
+    return _signer.map(_sign, articles)
 
 
 class Archive:
@@ -153,14 +178,14 @@ class Archive:
         each = iter(statuses) if statuses is not None else None
         while chunk := list(islice(results, batch)):
             codes = [next(each) for _ in chunk] if each is not None else [status] * len(chunk)
-            # signatures first, outside the write lock, as `save` does, and only for texts not
-            # already stored as they are (a re-crawl of unchanged pages signs nothing)
+            # signatures only for texts not already stored as they are (a re-crawl of unchanged
+            # pages signs nothing)
             urls = [r.url for r in chunk if isinstance(r, Article)]
             stored = dict(self.conn.execute(
                 f"SELECT url, content_hash FROM articles WHERE url IN ({', '.join('?' for _ in urls)})", urls
             ).fetchall()) if urls else {}
-            sigs = [signature(r.text) if isinstance(r, Article) and stored.get(r.url) != r.content_hash else None
-                    for r in chunk]
+            sigs = _signatures([r if isinstance(r, Article) and stored.get(r.url) != r.content_hash else None
+                                for r in chunk])
             with self.write():
                 self._batch = True
                 try:
@@ -187,7 +212,7 @@ class Archive:
         # unless the article is already stored with this very text.
         if sig is _UNSIGNED:
             stored = self.conn.execute("SELECT content_hash FROM articles WHERE url = ?", (article.url,)).fetchone()
-            sig = None if stored and stored[0] == article.content_hash else signature(article.text)
+            sig = None if stored and stored[0] == article.content_hash else _sign(article)
         with self.write() as conn:
             row = conn.execute(
                 "SELECT id, content_hash, revision, fetched_url, title FROM articles WHERE url = ?",
@@ -220,7 +245,7 @@ class Archive:
                     outcome = "updated"
             if outcome in ("new", "updated"):
                 if sig is None:  # another writer changed the row since we looked
-                    sig = signature(article.text)
+                    sig = _sign(article)
                 assign_cluster(conn, article_id, sig, article.content_hash)
             if article.html is not None and outcome in ("new", "updated"):
                 # zlib level 3: half the CPU of level 6 on the crawl's main process (3.6 vs 7.4 ms
