@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 import trafilatura
 from lxml.etree import ParserError
@@ -33,6 +34,7 @@ from ingest.urls import canonical_url
 __all__ = ["ExtractOptions", "NotAnArticle", "extract_article"]
 
 MIN_WORDS = 10  # below this, a page that does not declare itself an article is not one
+FULL_RUN_BELOW_WORDS = 200  # a body this short gets trafilatura's full run (see _body)
 
 
 class NotAnArticle(ExtractionError):
@@ -75,10 +77,7 @@ def extract_article(html: str, url: str, *, hints: Hints | None = None,
 
     # 3. Body extraction, with the site's overrides applied to the tree first.
     _apply_overrides(tree, options)
-    body = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=False, include_comments=False,
-        favor_precision=options.favor_precision, deduplicate=False,
-    )
+    body = _body(tree, url, options)
     raw_text = normalize_text(body.text or "") if body is not None else ""
     if not raw_text:
         raise NotAnArticle("no article text found")
@@ -123,6 +122,25 @@ def extract_article(html: str, url: str, *, hints: Hints | None = None,
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         html=html,
     )
+
+
+def _body(tree: HtmlElement, url: str, options: ExtractOptions) -> Any:
+    """trafilatura's body extraction (a Document, or None).
+
+    trafilatura checks its main extractor against readability and jusText on every page, a
+    third of its time. Its main extractor runs alone first; only a short result, where that
+    check can find the story the main extractor missed, pays for the full run. On the 193
+    real pages (bench.quality): 9 full runs, per-page F1 0.956 against 0.953 for the full run
+    everywhere and 0.948 for the main extractor alone, at 0.67x the full run's cost.
+    """
+    def run(fast: bool) -> Any:
+        return trafilatura.bare_extraction(tree, url=url, with_metadata=False, include_comments=False,
+                                           favor_precision=options.favor_precision, deduplicate=False, fast=fast)
+
+    body = run(fast=True)
+    if body is None or len((body.text or "").split()) < FULL_RUN_BELOW_WORDS:
+        body = run(fast=False)
+    return body
 
 
 def _parse(html: str) -> HtmlElement:
