@@ -15,7 +15,6 @@ import json
 import os
 import sqlite3
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -47,30 +46,14 @@ def utcnow() -> str:
 
 
 _UNSIGNED = object()  # _save_article: no signature computed yet
-# A batch this large is signed in a thread while its articles are written: SQLite releases
-# the GIL while it works (the full-text insert is most of a save), so on two cores a bulk
-# load's MinHash costs little wall time. Smaller batches (a crawl's 16 pages) sign inline:
-# they gain little, and a crawl forks extraction workers, better done without extra threads.
-SIGN_THREAD_MIN = 64
-_signer: ThreadPoolExecutor | None = None
 
 
-def _sign(article: Article | None) -> Signature | None:
-    """The article's signature: the one its extraction worker made, or made now."""
-    if article is None:
-        return None
+def _sign(article: Article) -> Signature | None:
+    """The article's signature: the one its extraction worker made (a crawl's pages), or made now.
+
+    (Signing a bulk load's batch in a thread beside the writer was tried: the thread's GIL
+    hold delayed the writer more than it saved, 5% fewer articles per second.)"""
     return article.signature if article.signature is not None else signature(article.text)
-
-
-def _signatures(articles: list[Article | None]) -> Iterable[Signature | None]:
-    """Each article's signature (None where None), in order; made in a background thread for
-    large batches, the results waited for one by one as the writer reaches them."""
-    global _signer
-    if len(articles) < SIGN_THREAD_MIN or all(a is None or a.signature is not None for a in articles):
-        return [_sign(a) for a in articles]
-    if _signer is None:
-        _signer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsdesk-minhash")
-    return _signer.map(_sign, articles)
 
 
 class Archive:
@@ -184,8 +167,8 @@ class Archive:
             stored = dict(self.conn.execute(
                 f"SELECT url, content_hash FROM articles WHERE url IN ({', '.join('?' for _ in urls)})", urls
             ).fetchall()) if urls else {}
-            sigs = _signatures([r if isinstance(r, Article) and stored.get(r.url) != r.content_hash else None
-                                for r in chunk])
+            sigs = [_sign(r) if isinstance(r, Article) and stored.get(r.url) != r.content_hash else None
+                    for r in chunk]
             with self.write():
                 self._batch = True
                 try:

@@ -52,25 +52,27 @@ def create_tables(db: sqlite_utils.Database) -> None:
         "INSERT INTO articles_fts (articles_fts, rowid, title, text) VALUES('delete', old.rowid, old.title, old.text); "
         "INSERT INTO articles_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text); END"
     )
-    backfill(db.conn)
+    # articles stored before this migration are signed by migration 6, once lsh_recent exists
 
 
 def create_recent(db: sqlite_utils.Database) -> None:
-    """Migration 6: the table new band keys go to, and how far lsh_bands has taken them in."""
+    """Migration 6: the table new band keys go to, and how far lsh_bands has taken them in;
+    then every article not signed yet (stored before migration 3) is signed and clustered."""
     db.execute("CREATE TABLE lsh_recent (band INTEGER NOT NULL, key INTEGER NOT NULL, "
                "article_id INTEGER NOT NULL, PRIMARY KEY (band, key, article_id)) WITHOUT ROWID")
     db.execute("CREATE TABLE lsh_state (id INTEGER PRIMARY KEY CHECK (id = 1), merged_through INTEGER NOT NULL)")
     db.execute("INSERT INTO lsh_state (id, merged_through) SELECT 1, coalesce(max(article_id), 0) FROM minhash")
+    backfill(db.conn)
 
 
 def drop_article_index(db: sqlite_utils.Database) -> None:
-    """Migration 4: band rows are deleted by primary key (see assign_cluster), so the
+    """Migration 5: band rows are deleted by primary key (see assign_cluster), so the
     per-article index on lsh_bands only slowed every insert."""
     db.execute("DROP INDEX IF EXISTS lsh_bands_article")
 
 
 def backfill(conn: sqlite3.Connection) -> int:
-    """Sign and cluster every article that has no signature yet (archives made before v2)."""
+    """Sign and cluster every article that has no signature yet (archives made before v3)."""
     rows = conn.execute("SELECT id, text, content_hash FROM articles WHERE id NOT IN "
                         "(SELECT article_id FROM minhash) ORDER BY id").fetchall()
     for article_id, text, content_hash in rows:
