@@ -92,10 +92,11 @@ def _run(conn: sqlite3.Connection, match: str, source: str | None, since: str | 
          language: str | None, limit: int, collapse: bool, highlight: tuple[str, str],
          window: int | None) -> list[tuple[int, float, str]]:
     where, params = filters(source, since, until, language)
-    start = _window_start(conn, match, window) if window else None
-    ranked = _ranked(conn, match, start, where, params, limit, collapse)
-    if start is not None and len(ranked) < min(limit, window):  # the filters left too few in the window
-        ranked = _ranked(conn, match, None, where, params, limit, collapse)
+    scores = _scores(conn, match, window)
+    ranked = _best(conn, scores, where, params, limit, collapse)
+    if window and len(scores) == window and len(ranked) < min(limit, window):
+        # the filters left too few of the newest matches: rank them all
+        ranked = _best(conn, _scores(conn, match, None), where, params, limit, collapse)
     if not ranked:
         return []
     # Snippets only for the chosen few: SQLite would otherwise make one for every match.
@@ -106,28 +107,25 @@ def _run(conn: sqlite3.Connection, match: str, source: str | None, since: str | 
     return [(i, r, snippets.get(i, "")) for i, r in ranked]
 
 
-def _window_start(conn: sqlite3.Connection, match: str, window: int) -> int | None:
-    """The rowid of the `window`-th newest match, or None when there are no more than `window`
-    matches. Cheap: FTS5 walks matches in rowid order and stops there."""
-    row = conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC "
-                       "LIMIT 1 OFFSET ?", (match, window - 1)).fetchone()
-    return row[0] if row else None
+def _scores(conn: sqlite3.Connection, match: str, window: int | None) -> list[tuple[int, float]]:
+    """(rowid, BM25) of the `window` most recently stored matches, or of all with None.
 
-
-def _ranked(conn: sqlite3.Connection, match: str, start: int | None, where: str, params: dict[str, Any],
-            limit: int, collapse: bool) -> list[tuple[int, float]]:
-    """The best `limit` matches (from rowid `start` on) that pass the filters, one per story
-    with `collapse`.
-
-    BM25 comes from the index unsorted and is sorted here: FTS5's own ORDER BY rank scanned
-    a phrase's document frequency twice. With filters, the ranked ids are checked against
-    articles by primary key in growing chunks until `limit` pass (joining articles first
-    read an article row for every match of a common phrase).
+    One pass: FTS5 walks the matches newest first and stops after `window`. Sorting by
+    score is left to the caller: FTS5's own ORDER BY rank made a phrase's document
+    frequency scan twice.
     """
-    scores = conn.execute(
-        f"SELECT rowid, {_SCORE} FROM articles_fts WHERE articles_fts MATCH ?"
-        + (" AND rowid >= ?" if start is not None else ""), (match, start) if start is not None else (match,)
-    ).fetchall()
+    sql = f"SELECT rowid, {_SCORE} FROM articles_fts WHERE articles_fts MATCH ?"
+    if window is None:
+        return conn.execute(sql, (match,)).fetchall()
+    return conn.execute(sql + " ORDER BY rowid DESC LIMIT ?", (match, window)).fetchall()
+
+
+def _best(conn: sqlite3.Connection, scores: list[tuple[int, float]], where: str, params: dict[str, Any],
+          limit: int, collapse: bool) -> list[tuple[int, float]]:
+    """The best `limit` of the scored matches that pass the filters, one per story with
+    `collapse`. With filters, the ranked ids are checked against articles by primary key in
+    growing chunks until `limit` pass (joining articles first read an article row for every
+    match of a common phrase)."""
     if not (where or collapse):
         return heapq.nsmallest(limit, scores, key=lambda hit: hit[1])
     scores.sort(key=lambda hit: hit[1])
