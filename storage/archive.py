@@ -285,6 +285,10 @@ class Archive:
             if not worked:
                 return steps
 
+    def fts_segments(self) -> int:
+        """How many segments the full-text index has (a search reads each of them)."""
+        return self.conn.execute("SELECT count(DISTINCT segid) FROM articles_fts_idx").fetchone()[0]
+
     # -- reading ----------------------------------------------------------------------
 
     def get(self, id_or_url: int | str) -> dict[str, Any] | None:

@@ -9,7 +9,6 @@ from typing import Callable
 
 import sqlite_utils
 
-FTS_AUTOMERGE = 8
 FTS_HASHSIZE = 16 * 1024 * 1024
 
 
@@ -177,15 +176,15 @@ def _v5_faster(db: sqlite_utils.Database) -> None:
 
 def _v6_cheaper_writes(db: sqlite_utils.Database) -> None:
     """Cheaper bulk writes: new LSH band keys go to a small table merged into lsh_bands now
-    and then (storage/clusters.py says why); the full-text index merges its segments 8 at a
-    time instead of 4, and buffers up to 16 MB of a transaction's postings before writing a
-    segment (1 MB by default). Together: 30% more articles per CPU-second at 30,000 articles
-    (bench.archive); searches read a few more segments until Archive.optimize()."""
+    and then (storage/clusters.py says why), and the full-text index buffers up to 16 MB of a
+    transaction's postings before writing a segment (1 MB by default: a 500-article
+    transaction wrote several segments, each soon merged again). 30% more articles per
+    CPU-second at 30,000 articles (bench.archive). Merging segments 8 at a time instead of
+    FTS5's 4 saved little more, and left searches twice the segments to read."""
     from storage.clusters import create_recent
 
     create_recent(db)
-    for option, value in (("automerge", FTS_AUTOMERGE), ("hashsize", FTS_HASHSIZE)):
-        db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES (?, ?)", [option, value])
+    db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('hashsize', ?)", [FTS_HASHSIZE])
 
 
 def _v7_current_text_once(db: sqlite_utils.Database) -> None:
