@@ -40,7 +40,7 @@ class Page:
     hints: Hints = field(default_factory=Hints)
 
 
-_NOT_STORED = ("html", "signature")
+_NOT_STORED = ("html", "signature", "html_zlib")
 
 
 @dataclass
@@ -66,12 +66,14 @@ class Article:
     word_count: int = 0
     content_hash: str = ""
     html: str | None = None  # the decoded page, kept so it can be re-extracted later
-    # The text's MinHash (ingest.clusters.Signature), when the extraction worker computed it:
-    # the crawl signs pages in its workers, off the process that stores them.
+    # Work the crawl's extraction workers do so that the process storing the pages need not:
+    # the text's MinHash (an ingest.clusters.Signature), and `html` zlib-compressed as the
+    # archive keeps it (then `html` is None: the page does not travel back uncompressed).
     signature: Any = field(default=None, repr=False, compare=False)
+    html_zlib: bytes | None = field(default=None, repr=False, compare=False)
 
     def record(self) -> dict[str, Any]:
-        """The article's fields as stored, without the raw HTML and the signature."""
+        """The article's fields as stored, without the raw HTML and the workers' extras."""
         # a shallow copy with fresh lists: dataclasses.asdict's deep copy cost 0.2 ms a save
         return {f.name: list(v) if isinstance(v := getattr(self, f.name), list) else v
                 for f in dataclasses.fields(self) if f.name not in _NOT_STORED}

@@ -15,6 +15,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from pebble import ProcessExpired, ProcessPool
 
 from ingest.clusters import signature
+from ingest.compression import compress_html
 from ingest.extract import ExtractOptions
 from ingest.models import Article, Extraction, Page, Rejected
 from ingest.page import process_page
@@ -34,12 +35,14 @@ def _warm_up() -> None:
 
 
 def extract_and_sign(page: Page, options: ExtractOptions | None = None) -> Extraction:
-    """process_page, plus the article's MinHash signature: made here, in a worker, the
-    signature costs the process that stores the crawl's pages nothing (it was a third of
-    what storing cost there)."""
+    """process_page, plus what storing the article needs that a worker can make: its MinHash
+    signature (a third of what storing cost the crawl's main process) and its page
+    compressed as the archive keeps it (which also halves what travels back here)."""
     result = process_page(page, options)
     if isinstance(result, Article):
         result.signature = signature(result.text)
+        if result.html is not None:
+            result.html_zlib, result.html = compress_html(result.html), None
     return result
 
 
