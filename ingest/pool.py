@@ -1,4 +1,4 @@
-"""The extraction pool: process_page (and the text's signature) in worker processes, each page under a time limit.
+"""The extraction pool: process_page in worker processes, each page under a time limit.
 
 Extraction is pure Python holding the GIL, so it runs in processes, off the crawler's event
 loop. Nothing inside trafilatura bounds the time one pathological page takes
