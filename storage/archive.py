@@ -29,6 +29,7 @@ from ingest.compression import compress_html, decompress_html
 from storage.clusters import assign_cluster, copies, merge_due, merge_recent
 from storage.revisions import VIEW as REVISIONS_VIEW, add_revision
 from storage.schema import MIGRATIONS, SCHEMA_VERSION
+from storage.signer import signatures
 from storage.search import RANK_WINDOW, QueryError, filters as _filters, search as search_ids  # noqa: F401 (QueryError re-exported)
 
 BUSY_TIMEOUT_S = 60.0
@@ -54,8 +55,7 @@ _UNSIGNED = object()  # _save_article: no signature computed yet
 def _sign(article: Article) -> Signature | None:
     """The article's signature: the one its extraction worker made (a crawl's pages), or made now.
 
-    (Signing a bulk load's batch in a thread beside the writer was tried: the thread's GIL
-    hold delayed the writer more than it saved, 5% fewer articles per second.)"""
+    A bulk batch is signed by storage.signer instead."""
     return article.signature if article.signature is not None else signature(article.text)
 
 
@@ -168,13 +168,13 @@ class Archive:
         while chunk := list(islice(results, batch)):
             codes = [next(each) for _ in chunk] if each is not None else [status] * len(chunk)
             # signatures only for texts not already stored as they are (a re-crawl of unchanged
-            # pages signs nothing)
+            # pages signs nothing); a large batch's are made while it is written (storage.signer)
             urls = [r.url for r in chunk if isinstance(r, Article)]
             stored = dict(self.conn.execute(
                 f"SELECT url, content_hash FROM articles WHERE url IN ({', '.join('?' for _ in urls)})", urls
             ).fetchall()) if urls else {}
-            sigs = [_sign(r) if isinstance(r, Article) and stored.get(r.url) != r.content_hash else None
-                    for r in chunk]
+            sigs = signatures([r if isinstance(r, Article) and stored.get(r.url) != r.content_hash else None
+                               for r in chunk])
             with self.write():
                 self._batch = True
                 try:

@@ -14,6 +14,7 @@ from ingest.clusters import signature
 from ingest.models import Article, Rejected
 from storage import Archive
 from storage.clusters import MERGE_MIN, backfill, merge_recent
+from storage.signer import PROCESS_MIN
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,6 +68,22 @@ def test_save_many_gives_the_same_outcomes_and_clusters_as_save(tmp_path: Path) 
         assert {"new", "unchanged", "updated", "duplicate", "error"} <= {s.outcome for s in together}
         query = "SELECT id, cluster_id, revision FROM articles ORDER BY id"
         assert one.conn.execute(query).fetchall() == many.conn.execute(query).fetchall()
+
+
+def test_a_bulk_batch_signed_in_the_helper_process_clusters_as_single_saves(tmp_path: Path) -> None:
+    """A batch of PROCESS_MIN texts or more is signed by storage.signer's helper process while
+    it is written: the same signatures, so the same clusters, as saving one by one."""
+    data = [a for a, _ in syndication_set(stories=20, unrelated=PROCESS_MIN, seed=9)]
+    with Archive(tmp_path / "one.db") as one, Archive(tmp_path / "many.db") as many:
+        for item in data:
+            one.save(item)
+        many.save_many(data, batch=len(data))
+        query = "SELECT id, cluster_id FROM articles ORDER BY id"
+        clusters = one.conn.execute(query).fetchall()
+        assert many.conn.execute(query).fetchall() == clusters
+        assert len({c for _, c in clusters}) < len(clusters)  # there were copies to find
+        signed = "SELECT article_id, signature FROM minhash ORDER BY article_id"
+        assert many.conn.execute(signed).fetchall() == one.conn.execute(signed).fetchall()
 
 
 def article(url: str, text: str, source: str) -> Article:

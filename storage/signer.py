@@ -1,0 +1,60 @@
+"""MinHash signatures for a bulk batch, made in a helper process while the archive writes it.
+
+Signing is a quarter of what storing an article costs, in Python and numpy code that holds
+the GIL: a signing thread beside the writer slowed the writer down more than it saved. A
+helper process signs the batch in slices instead, and the writer takes each slice's
+signatures as it reaches them, so a bulk load's signing costs it only the first slice. Small
+batches sign inline: a crawl's batches are small, and its extraction workers sign its pages.
+"""
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Iterator
+
+from ingest.clusters import Signature, signature
+from ingest.models import Article
+
+PROCESS_MIN = 200  # texts to sign before the helper process is worth its round trips
+SLICE = 50
+_helper: ProcessPoolExecutor | None = None
+
+
+def _sign_texts(texts: list[str]) -> list[Signature | None]:
+    return [signature(text) for text in texts]
+
+
+def _pool() -> ProcessPoolExecutor:
+    global _helper
+    if _helper is None:
+        # fork: the helper starts at once with numpy already imported
+        _helper = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    return _helper
+
+
+def signatures(articles: list[Article | None]) -> Iterator[Signature | None]:
+    """Each article's signature, in order (None for None): the one it carries (its extraction
+    worker made it), else made here, in the helper process for a large batch."""
+    todo = [a for a in articles if a is not None and a.signature is None]
+    if len(todo) < PROCESS_MIN:
+        made: Iterator[Signature | None] = (signature(a.text) for a in todo)
+    else:
+        slices = [todo[i:i + SLICE] for i in range(0, len(todo), SLICE)]
+        made = _collect(slices, [_pool().submit(_sign_texts, [a.text for a in s]) for s in slices])
+    for article in articles:
+        if article is None:
+            yield None
+        elif article.signature is not None:
+            yield article.signature
+        else:
+            yield next(made)
+
+
+def _collect(slices: list[list[Article]], futures: list[Future]) -> Iterator[Signature | None]:
+    global _helper
+    for articles, future in zip(slices, futures):
+        try:
+            yield from future.result()
+        except Exception:  # the helper died (killed, out of memory): sign here, start a new one
+            _helper = None
+            yield from (signature(a.text) for a in articles)
