@@ -24,12 +24,12 @@ import sqlite_utils
 
 from ingest.errors import StorageError
 from ingest.models import Article, Extraction, Rejected, Saved
-from ingest.clusters import Signature, signature
+from ingest.clusters import Signature
 from ingest.compression import compress_html, decompress_html
 from storage.clusters import assign_cluster, copies, merge_due, merge_recent
 from storage.revisions import VIEW as REVISIONS_VIEW, add_revision
 from storage.schema import MIGRATIONS, SCHEMA_VERSION
-from storage.signer import signatures
+from storage.signer import sign, signatures
 from storage.search import RANK_WINDOW, QueryError, filters as _filters, search as search_ids  # noqa: F401 (QueryError re-exported)
 
 BUSY_TIMEOUT_S = 60.0
@@ -50,13 +50,6 @@ def utcnow() -> str:
 
 
 _UNSIGNED = object()  # _save_article: no signature computed yet
-
-
-def _sign(article: Article) -> Signature | None:
-    """The article's signature: the one its extraction worker made (a crawl's pages), or made now.
-
-    A bulk batch is signed by storage.signer instead."""
-    return article.signature if article.signature is not None else signature(article.text)
 
 
 class Archive:
@@ -201,7 +194,7 @@ class Archive:
         # unless the article is already stored with this very text.
         if sig is _UNSIGNED:
             stored = self.conn.execute("SELECT content_hash FROM articles WHERE url = ?", (article.url,)).fetchone()
-            sig = None if stored and stored[0] == article.content_hash else _sign(article)
+            sig = None if stored and stored[0] == article.content_hash else sign(article)
         with self.write() as conn:
             row = conn.execute(
                 "SELECT id, content_hash, revision, fetched_url, title FROM articles WHERE url = ?",
@@ -234,7 +227,7 @@ class Archive:
                     outcome = "updated"
             if outcome in ("new", "updated"):
                 if sig is None:  # another writer changed the row since we looked
-                    sig = _sign(article)
+                    sig = sign(article)
                 assign_cluster(conn, article_id, sig, article.content_hash)
             if outcome in ("new", "updated") and (article.html_zlib or article.html is not None):
                 page = article.html_zlib or compress_html(article.html)  # a crawl's worker compressed it

@@ -32,9 +32,14 @@ def _pool() -> ProcessPoolExecutor:
     return _helper
 
 
+def sign(article: Article) -> Signature | None:
+    """The article's signature: the one it carries (its extraction worker made it), or made now."""
+    return article.signature if article.signature is not None else signature(article.text)
+
+
 def signatures(articles: list[Article | None]) -> Iterator[Signature | None]:
-    """Each article's signature, in order (None for None): the one it carries (its extraction
-    worker made it), else made here, in the helper process for a large batch."""
+    """`sign` for each article, in order (None for None); for a large batch, the signatures
+    not carried are made in the helper process while the caller takes them one by one."""
     todo = [a for a in articles if a is not None and a.signature is None]
     if len(todo) < PROCESS_MIN:
         made: Iterator[Signature | None] = (signature(a.text) for a in todo)
