@@ -5,7 +5,7 @@ The pipeline stores pages through one: a commit costs a full-text segment and a 
 full, `delay` seconds after its first entry, or on `flush()`; nothing waits longer than that
 (plus the batches queued before it).
 
-With an `executor` (a thread), batches run off the event loop, one at a time, in order: while
+Batches run in an `executor` (one thread), off the event loop, one at a time, in order: while
 one is stored the reactor goes on downloading and feeding the extraction workers instead of
 standing still for the whole transaction. Entries that arrive meanwhile wait for it and then go
 together, up to `most` at once (group commit): the busier the writer, the fewer commits it pays
@@ -22,12 +22,12 @@ R = TypeVar("R")
 
 
 class Batcher(Generic[T, R]):
-    def __init__(self, run: Callable[[list[T]], list[R]], size: int = 16, delay: float = 0.2,
-                 executor: Executor | None = None, most: int | None = None):
+    def __init__(self, run: Callable[[list[T]], list[R]], executor: Executor, size: int = 16,
+                 delay: float = 0.2, most: int | None = None):
         self.run = run  # one result per entry, in order; an exception fails the whole batch
         self.size = size
         self.delay = delay
-        self.executor = executor  # None: run each batch synchronously on the loop
+        self.executor = executor  # one worker: batches never overlap
         self.most = max(most or size, size)  # the largest batch, when entries queued up behind a busy writer
         self._pending: list[tuple[T, asyncio.Future[R]]] = []
         self._timer: asyncio.TimerHandle | None = None
@@ -46,21 +46,11 @@ class Batcher(Generic[T, R]):
         return await future
 
     def flush(self) -> None:
-        """Run what is queued now: at once without an executor; else started on it, unless a batch
-        is running there already (the pending entries follow it; see `drain`)."""
+        """Start what is queued now on the executor, unless a batch is running there already
+        (the pending entries follow it; see `drain`)."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if self.executor is None:
-            batch, self._pending = self._pending, []
-            if batch:
-                try:
-                    results = self._checked([entry for entry, _ in batch])
-                except Exception as exc:
-                    _deliver(batch, None, exc)
-                else:
-                    _deliver(batch, results, None)
-            return
         if self._running is not None or not self._pending:
             return
         batch, self._pending = self._pending[:self.most], self._pending[self.most:]

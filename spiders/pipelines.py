@@ -39,8 +39,8 @@ class ArchivePipeline:
         self.archive: Archive | None = None  # the storing thread's connection
         # one thread: batches commit in the order they were flushed, never two at once
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsdesk-store")
-        self.batcher: Batcher[tuple[Any, Any], Saved] = Batcher(self._store, STORE_BATCH, STORE_DELAY_S,
-                                                                executor=self.writer, most=STORE_MOST)
+        self.batcher: Batcher[tuple[Any, Any], Saved] = Batcher(self._store, self.writer, STORE_BATCH,
+                                                                STORE_DELAY_S, most=STORE_MOST)
         self.loop: asyncio.AbstractEventLoop | None = None
 
     @classmethod

@@ -30,7 +30,7 @@ def test_batches_run_in_the_writer_one_at_a_time_and_each_caller_gets_its_own_re
 
     async def main() -> list[int]:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="writer") as writer:
-            batcher = Batcher(run, size=4, delay=0.01, executor=writer, most=10)
+            batcher = Batcher(run, writer, size=4, delay=0.01, most=10)
 
             async def one(i: int) -> int:
                 await asyncio.sleep(i * 0.002)
@@ -55,7 +55,7 @@ def test_a_failed_batch_fails_its_entries_only_and_drain_runs_what_is_left():
 
     async def main() -> tuple[list[object], list[int]]:
         with ThreadPoolExecutor(max_workers=1) as writer:
-            batcher = Batcher(run, size=4, delay=10, executor=writer)
+            batcher = Batcher(run, writer, size=4, delay=10)
             first = await asyncio.gather(*(batcher.submit(i) for i in range(4)), return_exceptions=True)
             late = asyncio.gather(*(batcher.submit(i) for i in range(10, 12)))
             await asyncio.sleep(0)
@@ -71,7 +71,7 @@ def test_a_failed_batch_fails_its_entries_only_and_drain_runs_what_is_left():
 def test_a_short_batch_runs_after_its_delay(executor: bool):
     async def main() -> list[int]:
         writer = ThreadPoolExecutor(max_workers=1) if executor else None
-        batcher = Batcher(lambda entries: entries, size=16, delay=0.01, executor=writer)
+        batcher = Batcher(lambda entries: entries, writer, size=16, delay=0.01)
         try:
             return await asyncio.wait_for(asyncio.gather(batcher.submit(1), batcher.submit(2)), 5)
         finally:
