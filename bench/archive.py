@@ -21,8 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.newsgen import NewsGenerator
+from bench.newsgen import SITES, NewsGenerator, Story
 from ingest.cli import record, write_records
+from ingest.models import Article
 from storage import Archive
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,6 +59,26 @@ def export_run(db: Path, *args: str) -> tuple[float, float, float]:
     elapsed = time.perf_counter() - start
     cpu, rss_kb = done.stderr.strip().splitlines()[-1].split()
     return elapsed, float(cpu), int(rss_kb) / 1024
+
+
+class Articles:
+    """Generated articles: new stories, and with probability `copies` an altered copy of one
+    of the last 1,000 stories (real archives hold wire copy: clustering has copies to find)."""
+
+    def __init__(self, gen: NewsGenerator, copies: float):
+        self.gen, self.copies = gen, copies
+        self.recent: list[Story] = []
+
+    def next(self) -> Article:
+        gen = self.gen
+        if self.recent and gen.rng.random() < self.copies:
+            site = gen.rng.choice(SITES)
+            alterations = gen.rng.sample(["lead", "footer", "truncate", "edit"], k=gen.rng.randint(1, 2))
+            return gen.article(gen.copy_of(gen.rng.choice(self.recent), alterations, site), site=site)
+        story = gen.story(paragraphs=(3, 9))
+        self.recent.append(story)
+        del self.recent[:-1000]
+        return gen.article(story)
 
 
 def search_rounds(archive: Archive, state: str) -> dict[str, float]:
@@ -99,18 +120,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n", type=int, default=100_000, help="articles to ingest (default 100,000)")
     parser.add_argument("--batch", type=int, default=500, help="articles per save_many transaction")
     parser.add_argument("--singles", type=int, default=1000, help="articles then saved one by one")
+    parser.add_argument("--copies", type=float, default=0.1,
+                        help="share of articles that are syndicated copies of a recent story (default 0.1)")
     parser.add_argument("--db", type=Path, help="archive file (default: a temporary one, removed)")
     args = parser.parse_args(argv)
 
     tmp = tempfile.TemporaryDirectory(prefix="newsdesk-bench-")
     db = args.db or Path(tmp.name) / "bench.db"
-    gen = NewsGenerator(seed=1)
+    articles = Articles(NewsGenerator(seed=1), args.copies)
     print(f"archive: {db}  articles: {args.n:,}  batch: {args.batch}", flush=True)
 
     with Archive(db) as archive:
         spent, cpu, done = 0.0, 0.0, 0
         while done < args.n:
-            chunk = [gen.article(paragraphs=(3, 9)) for _ in range(min(args.batch, args.n - done))]
+            chunk = [articles.next() for _ in range(min(args.batch, args.n - done))]
             start, start_cpu = time.perf_counter(), time.process_time()
             archive.save_many(chunk)
             spent += time.perf_counter() - start
@@ -124,7 +147,7 @@ def main(argv: list[str] | None = None) -> None:
         figures: dict[str, object] = {"n": args.n, "ingest_per_s": round(done / spent),
                                       "ingest_per_cpu_s": round(done / cpu)}
 
-        singles = [gen.article(paragraphs=(3, 9)) for _ in range(args.singles)]
+        singles = [articles.next() for _ in range(args.singles)]
         start, start_cpu = time.perf_counter(), time.process_time()
         for article in singles:
             archive.save(article)

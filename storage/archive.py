@@ -23,11 +23,11 @@ from typing import Any, Iterable, Iterator
 import sqlite_utils
 
 from ingest.errors import StorageError
-from ingest.models import Article, Extraction, Rejected, Saved
-from ingest.clusters import Signature
-from ingest.compression import compress_html, decompress_html
-from storage.clusters import assign_cluster, copies, merge_due, merge_recent
-from storage.revisions import VIEW as REVISIONS_VIEW, add_revision
+from ingest.models import Article, Extraction, Saved
+from ingest.compression import decompress_html
+from storage.clusters import copies, merge_due, merge_recent
+from storage.revisions import VIEW as REVISIONS_VIEW
+from storage.saving import Pending, log_fetch, save_batch
 from storage.schema import MIGRATIONS, SCHEMA_VERSION
 from storage.signer import sign, signatures
 from storage.search import RANK_WINDOW, QueryError, filters as _filters, search as search_ids  # noqa: F401 (QueryError re-exported)
@@ -49,9 +49,6 @@ def utcnow() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-_UNSIGNED = object()  # _save_article: no signature computed yet
-
-
 class Archive:
     """An open archive file. Cheap to open; one per process or thread."""
 
@@ -69,7 +66,6 @@ class Archive:
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"cannot open archive {self.path}: {exc}") from exc
         self.db = sqlite_utils.Database(self.conn)
-        self._batch = False  # True while save_many holds one transaction around many saves
         self._cache_kib = 0  # the page cache size set on this connection; 0: SQLite's default
         self._migrate()
 
@@ -95,9 +91,6 @@ class Archive:
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """A short write transaction that holds the write lock from its first statement."""
-        if self._batch:  # inside save_many's transaction: it commits or rolls back
-            yield self.conn
-            return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -134,18 +127,25 @@ class Archive:
     def save(self, result: Extraction, *, source: str | None = None, run_id: int | None = None,
              status: int | None = 200) -> Saved:
         """Store an extraction result and log the fetch; one short transaction."""
-        if isinstance(result, Rejected):
-            outcome = "error" if result.kind == "error" else "rejected"
-            with self.write() as conn:
-                self._log_fetch(conn, result.url, source, run_id, status, outcome, result.reason, None)
-            return Saved(outcome, result.url, reason=result.reason)
-        return self._save_article(result, source=source or result.source, run_id=run_id, status=status)
+        self._as_writer()
+        item = Pending(result, source or (result.source if isinstance(result, Article) else None), run_id, status)
+        # The MinHash signature is pure CPU work: make it before taking the write lock, unless
+        # the article is already stored with this very text.
+        sig = None
+        if isinstance(result, Article):
+            stored = self.conn.execute("SELECT content_hash FROM articles WHERE url = ?", (result.url,)).fetchone()
+            if not (stored and stored[0] == result.content_hash):
+                sig = sign(result)
+        with self.write() as conn:
+            [saved] = save_batch(conn, [item], [sig], utcnow())
+        self._merge_bands_if_due()
+        return saved
 
     def record_error(self, url: str, reason: str, *, source: str | None = None,
                      run_id: int | None = None, status: int | None = None) -> Saved:
         """Log a URL that failed before extraction (network, HTTP status, size...)."""
         with self.write() as conn:
-            self._log_fetch(conn, url, source, run_id, status, "error", reason, None)
+            log_fetch(conn, url, source, run_id, status, "error", reason, None, utcnow())
         return Saved("error", url, reason=reason)
 
     def save_many(self, results: Iterable[Extraction], *, source: str | None = None, run_id: int | None = None,
@@ -160,106 +160,26 @@ class Archive:
         each = iter(statuses) if statuses is not None else None
         while chunk := list(islice(results, batch)):
             codes = [next(each) for _ in chunk] if each is not None else [status] * len(chunk)
+            items = [Pending(r, source or (r.source if isinstance(r, Article) else None), run_id, code)
+                     for r, code in zip(chunk, codes)]
             # signatures only for texts not already stored as they are (a re-crawl of unchanged
             # pages signs nothing); a large batch's are made while it is written (storage.signer)
             urls = [r.url for r in chunk if isinstance(r, Article)]
             stored = dict(self.conn.execute(
-                f"SELECT url, content_hash FROM articles WHERE url IN ({', '.join('?' for _ in urls)})", urls
-            ).fetchall()) if urls else {}
+                "SELECT url, content_hash FROM articles WHERE url IN (SELECT value FROM json_each(?))",
+                (json.dumps(urls),)).fetchall()) if urls else {}
             sigs = signatures([r if isinstance(r, Article) and stored.get(r.url) != r.content_hash else None
                                for r in chunk])
-            with self.write():
-                self._batch = True
-                try:
-                    for result, sig, code in zip(chunk, sigs, codes):
-                        if isinstance(result, Article):
-                            saved.append(self._save_article(result, source=source or result.source,
-                                                            run_id=run_id, status=code, sig=sig))
-                        else:
-                            saved.append(self.save(result, source=source, run_id=run_id, status=code))
-                finally:
-                    self._batch = False
+            with self.write() as conn:
+                saved.extend(save_batch(conn, items, sigs, utcnow()))
         self._merge_bands_if_due()
         return saved
 
-    def _save_article(self, article: Article, *, source: str, run_id: int | None,
-                      status: int | None, sig: Signature | None | object = _UNSIGNED) -> Saved:
-        self._as_writer()
-        now = utcnow()
-        record = article.record()
-        record["source"] = source
-        record["tags"] = json.dumps(article.tags, ensure_ascii=False)
-        record["categories"] = json.dumps(article.categories, ensure_ascii=False)
-        # The MinHash signature is pure CPU work: compute it before taking the write lock,
-        # unless the article is already stored with this very text.
-        if sig is _UNSIGNED:
-            stored = self.conn.execute("SELECT content_hash FROM articles WHERE url = ?", (article.url,)).fetchone()
-            sig = None if stored and stored[0] == article.content_hash else sign(article)
-        with self.write() as conn:
-            row = conn.execute(
-                "SELECT id, content_hash, revision, fetched_url, title FROM articles WHERE url = ?",
-                (article.url,),
-            ).fetchone()
-            if row is None:
-                record.update(first_seen=now, last_seen=now, revision=1)
-                columns = ", ".join(f"[{k}]" for k in record)
-                cursor = conn.execute(
-                    f"INSERT INTO articles ({columns}) VALUES ({', '.join('?' for _ in record)})",
-                    list(record.values()),
-                )
-                article_id, revision, outcome = cursor.lastrowid, 1, "new"
-                add_revision(conn, article_id, 1, article.title, article.content_hash, article.fetched_url, now)
-            else:
-                article_id, old_hash, revision, old_fetched, _ = row
-                if old_hash == article.content_hash:
-                    conn.execute("UPDATE articles SET last_seen = ? WHERE id = ?", (now, article_id))
-                    outcome = "duplicate" if article.fetched_url != old_fetched and not self._fetched_before(
-                        conn, article.fetched_url) else "unchanged"
-                else:
-                    revision += 1
-                    add_revision(conn, article_id, revision, article.title, article.content_hash,
-                                 article.fetched_url, now)
-                    record.pop("source")  # an article keeps the source that first found it
-                    record.update(last_seen=now, revision=revision)
-                    assignments = ", ".join(f"[{k}] = ?" for k in record)
-                    conn.execute(f"UPDATE articles SET {assignments} WHERE id = ?",
-                                 [*record.values(), article_id])
-                    outcome = "updated"
-            if outcome in ("new", "updated"):
-                if sig is None:  # another writer changed the row since we looked
-                    sig = sign(article)
-                assign_cluster(conn, article_id, sig, article.content_hash)
-            if outcome in ("new", "updated") and (article.html_zlib or article.html is not None):
-                page = article.html_zlib or compress_html(article.html)  # a crawl's worker compressed it
-                conn.execute(
-                    "INSERT INTO raw_pages (article_id, fetched_url, fetched_at, html) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT(article_id) DO UPDATE SET fetched_url = excluded.fetched_url, "
-                    "fetched_at = excluded.fetched_at, html = excluded.html",
-                    (article_id, article.fetched_url, now, page),
-                )
-            self._log_fetch(conn, article.fetched_url, source, run_id, status, outcome, None, article_id)
-        self._merge_bands_if_due()
-        return Saved(outcome, article.url, article_id=article_id, revision=revision)
-
     def _merge_bands_if_due(self) -> None:
-        """Move new LSH band keys into the big table when enough have gathered (storage.clusters);
-        after a save's transaction, never inside save_many's."""
-        if not self._batch and merge_due(self.conn):
+        """Move new LSH band keys into the big table when enough have gathered (storage.clusters),
+        after a save's transaction."""
+        if merge_due(self.conn):
             merge_recent(self.write)
-
-    @staticmethod
-    def _fetched_before(conn: sqlite3.Connection, url: str) -> bool:
-        return conn.execute("SELECT 1 FROM fetches WHERE url = ? AND article_id IS NOT NULL LIMIT 1",
-                            (url,)).fetchone() is not None
-
-    @staticmethod
-    def _log_fetch(conn: sqlite3.Connection, url: str, source: str | None, run_id: int | None,
-                   status: int | None, outcome: str, reason: str | None, article_id: int | None) -> None:
-        conn.execute(
-            "INSERT INTO fetches (url, source, run_id, status, outcome, reason, article_id, fetched_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (url, source, run_id, status, outcome, reason, article_id, utcnow()),
-        )
 
     def optimize(self, *, pages: int = 2000) -> int:
         """Merge the full-text index into one segment after a bulk load, in short write

@@ -14,12 +14,15 @@ B-tree: at 100,000 articles, a 500-article transaction rewrote two thirds of lsh
 each of lsh_bands' pages is written once per merge rather than once per transaction (an LSM
 tree of two levels). Lookups search both tables.
 
-`assign_cluster` runs inside the caller's write transaction; the signature it needs is
-computed beforehand, outside the transaction (ingest.clusters.signature is pure).
+`assign_clusters` runs inside the caller's write transaction, for a whole batch of saved
+articles; the signatures it needs are computed beforehand, outside the transaction
+(ingest.clusters.signature is pure), or by storage.signer's helper process meanwhile.
 """
 from __future__ import annotations
 
+import json
 import sqlite3
+from dataclasses import dataclass
 from typing import Any, Callable, ContextManager
 
 import sqlite_utils
@@ -66,71 +69,153 @@ def create_recent(db: sqlite_utils.Database) -> None:
 
 
 def drop_article_index(db: sqlite_utils.Database) -> None:
-    """Migration 5: band rows are deleted by primary key (see assign_cluster), so the
+    """Migration 5: band rows are deleted by primary key (see _forget), so the
     per-article index on lsh_bands only slowed every insert."""
     db.execute("DROP INDEX IF EXISTS lsh_bands_article")
 
 
 def backfill(conn: sqlite3.Connection) -> int:
     """Sign and cluster every article that has no signature yet (archives made before v3)."""
-    rows = conn.execute("SELECT id, text, content_hash FROM articles WHERE id NOT IN "
+    conn.execute("UPDATE articles SET cluster_id = id WHERE cluster_id IS NULL")
+    rows = conn.execute("SELECT id, text, content_hash, cluster_id FROM articles WHERE id NOT IN "
                         "(SELECT article_id FROM minhash) ORDER BY id").fetchall()
-    for article_id, text, content_hash in rows:
-        assign_cluster(conn, article_id, signature(text), content_hash)
+    for start in range(0, len(rows), 500):
+        assign_clusters(conn, [Member(article_id, signature(text), content_hash, cluster)
+                               for article_id, text, content_hash, cluster in rows[start:start + 500]])
     return len(rows)
 
 
-def assign_cluster(conn: sqlite3.Connection, article_id: int, sig: Signature | None,
-                   content_hash: str | None) -> int:
-    """Store the article's signature, find its copies, set and return its cluster_id.
+@dataclass(frozen=True)
+class Member:
+    """An article to cluster, its row already written: its new signature and its cluster so far
+    (its own id if it is new)."""
 
-    Call inside a write transaction, after the article row is written. An article that
-    joins two clusters (the bridge between two copies) merges them into the smaller id.
+    article_id: int
+    sig: Signature | None
+    content_hash: str | None
+    cluster_id: int
+
+
+def assign_clusters(conn: sqlite3.Connection, members: list[Member]) -> dict[int, int]:
+    """Store the members' signatures and band keys, find their copies, merge clusters.
+
+    Call inside a write transaction, after the members' rows are written. Two articles are
+    copies when they have the same content hash, or share a band key and their signatures
+    say `same_story`; a cluster is every article connected by copies, and its id is its
+    smallest article id (an article that bridges two clusters merges them). A whole batch
+    is looked up at once: its keys are written first, so one query finds its copies among
+    stored articles and within the batch alike. Returns each member's cluster_id.
     """
-    # A re-signed article's old band rows are found from its old signature, by primary key:
-    # an index on lsh_bands.article_id would cost 42 more index entries per saved article.
-    old = conn.execute("SELECT size, signature FROM minhash WHERE article_id = ?", (article_id,)).fetchone()
-    if old is not None:
-        rows = [(band, key, article_id) for band, key in Signature.from_blob(old[1], old[0]).band_keys()]
-        for table in BAND_TABLES:
-            conn.executemany(f"DELETE FROM {table} WHERE band = ? AND key = ? AND article_id = ?", rows)
-        conn.execute("DELETE FROM minhash WHERE article_id = ?", (article_id,))
-    own = conn.execute("SELECT cluster_id FROM articles WHERE id = ?", (article_id,)).fetchone()
-    clusters: set[int] = {own[0] if own and own[0] is not None else article_id}
+    if not members:
+        return {}
+    _forget(conn, [m.article_id for m in members])
+    signed = [m for m in members if m.sig is not None]
+    conn.executemany("INSERT INTO minhash (article_id, size, signature) VALUES (?, ?, ?)",
+                     [(m.article_id, m.sig.size, m.sig.to_blob()) for m in signed])
+    keys = {m.article_id: m.sig.band_keys() for m in signed}
+    # in key order: neighbouring rows go to the same B-tree pages
+    conn.executemany("INSERT INTO lsh_recent (band, key, article_id) VALUES (?, ?, ?)",
+                     sorted((band, key, article_id) for article_id, pairs in keys.items() for band, key in pairs))
 
-    # Exact copies under other URLs need no estimate.
-    if content_hash:
-        clusters.update(c for (c,) in conn.execute(
-            "SELECT coalesce(cluster_id, id) FROM articles WHERE content_hash = ? AND id != ?",
-            (content_hash, article_id)))
+    clusters = _UnionFind()
+    hashes = sorted({m.content_hash for m in members if m.content_hash})
+    first_of: dict[str, int] = {}
+    for content_hash, cluster in conn.execute(
+            "SELECT content_hash, coalesce(cluster_id, id) FROM articles WHERE content_hash IN "
+            "(SELECT value FROM json_each(?))", (json.dumps(hashes),)):
+        clusters.union(first_of.setdefault(content_hash, cluster), cluster)
 
-    if sig is not None:
-        keys = sig.band_keys()
-        values = ", ".join("(?, ?)" for _ in keys)
-        flat = [v for pair in keys for v in pair]
-        found = " UNION ".join(f"SELECT t.article_id FROM k JOIN {table} t ON t.band = k.band AND t.key = k.key"
-                               for table in BAND_TABLES)
-        candidates = conn.execute(
-            f"WITH k(band, key) AS (VALUES {values}), c(article_id) AS ({found}) "
-            "SELECT m.article_id, m.size, m.signature, coalesce(a.cluster_id, a.id) "
-            "FROM c JOIN minhash m ON m.article_id = c.article_id JOIN articles a ON a.id = c.article_id "
-            "WHERE c.article_id != ?", [*flat, article_id]).fetchall()
-        for _, size, blob, cluster in candidates:
+    sharing = _sharing_keys(conn, keys)
+    stored = _stored(conn, {a for ids in sharing.values() for a in ids} - keys.keys())
+    mine = {m.article_id: (m.cluster_id, m.sig) for m in signed}
+    for m in signed:
+        for other in sharing[m.article_id]:
+            cluster, sig = mine[other] if other in mine else stored[other]
             # one verified member is enough to join a cluster
-            if cluster not in clusters and sig.same_story(Signature.from_blob(blob, size)):
-                clusters.add(cluster)
-        conn.execute("INSERT INTO minhash (article_id, size, signature) VALUES (?, ?, ?)",
-                     (article_id, sig.size, sig.to_blob()))
-        conn.executemany("INSERT INTO lsh_recent (band, key, article_id) VALUES (?, ?, ?)",
-                         [(band, key, article_id) for band, key in keys])
+            if clusters.find(cluster) != clusters.find(m.cluster_id) and m.sig.same_story(sig):
+                clusters.union(cluster, m.cluster_id)
 
-    cluster_id = min(clusters)
-    others = sorted(clusters - {cluster_id})
-    if others:
-        marks = ", ".join("?" for _ in others)
-        conn.execute(f"UPDATE articles SET cluster_id = ? WHERE cluster_id IN ({marks})", [cluster_id, *others])
-    conn.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", (cluster_id, article_id))
-    return cluster_id
+    for root, merged in clusters.groups().items():
+        conn.execute("UPDATE articles SET cluster_id = ? WHERE cluster_id IN (SELECT value FROM json_each(?))",
+                     (root, json.dumps(merged)))
+    return {m.article_id: clusters.find(m.cluster_id) for m in members}
+
+
+def _forget(conn: sqlite3.Connection, article_ids: list[int]) -> None:
+    """Drop the stored signature and band keys of articles signed before (their text changed).
+
+    Their band rows are found from the old signature, by primary key: an index on
+    lsh_bands.article_id would cost 42 more index entries per saved article."""
+    old = conn.execute("SELECT article_id, size, signature FROM minhash WHERE article_id IN "
+                       "(SELECT value FROM json_each(?))", (json.dumps(article_ids),)).fetchall()
+    if not old:
+        return
+    rows = [(band, key, article_id) for article_id, size, blob in old
+            for band, key in Signature.from_blob(blob, size).band_keys()]
+    for table in BAND_TABLES:
+        conn.executemany(f"DELETE FROM {table} WHERE band = ? AND key = ? AND article_id = ?", rows)
+    conn.executemany("DELETE FROM minhash WHERE article_id = ?", [(a,) for a, _, _ in old])
+
+
+def _sharing_keys(conn: sqlite3.Connection, keys: dict[int, list[tuple[int, int]]]) -> dict[int, set[int]]:
+    """For each article, the other articles that share a band key with it (in either table)."""
+    # (band, key) packed in one integer, so a single JSON array carries a batch's 21,000 keys
+    packed = sorted({band << 32 | (key + (1 << 31)) for pairs in keys.values() for band, key in pairs})
+    holders: dict[tuple[int, int], list[int]] = {}
+    for band, key, article_id in conn.execute(_LOOKUP, (json.dumps(packed),)):
+        holders.setdefault((band, key), []).append(article_id)
+    sharing = {}
+    for article_id, pairs in keys.items():
+        found = set()
+        for pair in pairs:
+            found.update(holders.get(pair, ()))
+        found.discard(article_id)
+        sharing[article_id] = found
+    return sharing
+
+
+_LOOKUP = ("WITH k(band, key) AS (SELECT value >> 32, (value & 4294967295) - 2147483648 FROM json_each(?)) "
+           + " UNION ALL ".join(f"SELECT t.band, t.key, t.article_id FROM k JOIN {table} t "
+                                "ON t.band = k.band AND t.key = k.key" for table in BAND_TABLES))
+
+
+def _stored(conn: sqlite3.Connection, article_ids: set[int]) -> dict[int, tuple[int, Signature]]:
+    """Stored articles' cluster ids and signatures."""
+    if not article_ids:
+        return {}
+    return {article_id: (cluster, Signature.from_blob(blob, size)) for article_id, cluster, size, blob in conn.execute(
+        "SELECT m.article_id, coalesce(a.cluster_id, a.id), m.size, m.signature FROM minhash m "
+        "JOIN articles a ON a.id = m.article_id WHERE m.article_id IN (SELECT value FROM json_each(?))",
+        (json.dumps(sorted(article_ids)),))}
+
+
+class _UnionFind:
+    """Cluster ids joined into groups; a group's id is its smallest."""
+
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, c: int) -> int:
+        root = c
+        while (up := self.parent.get(root, root)) != root:
+            root = up
+        while c != root:  # path compression
+            self.parent[c], c = root, self.parent[c]
+        return root
+
+    def union(self, a: int, b: int) -> None:
+        a, b = self.find(a), self.find(b)
+        if a != b:
+            self.parent[max(a, b)] = min(a, b)
+
+    def groups(self) -> dict[int, list[int]]:
+        """Each merged group's id and the other ids that now join it."""
+        out: dict[int, list[int]] = {}
+        for c in list(self.parent):
+            root = self.find(c)
+            if c != root:
+                out.setdefault(root, []).append(c)
+        return out
 
 
 def recent_backlog(conn: sqlite3.Connection) -> tuple[int, int]:

@@ -39,13 +39,18 @@ def sign(article: Article) -> Signature | None:
 
 def signatures(articles: list[Article | None]) -> Iterator[Signature | None]:
     """`sign` for each article, in order (None for None); for a large batch, the signatures
-    not carried are made in the helper process while the caller takes them one by one."""
+    not carried are made in the helper process, starting now, while the caller goes on and
+    then takes them one by one."""
     todo = [a for a in articles if a is not None and a.signature is None]
     if len(todo) < PROCESS_MIN:
         made: Iterator[Signature | None] = (signature(a.text) for a in todo)
     else:
         slices = [todo[i:i + SLICE] for i in range(0, len(todo), SLICE)]
         made = _collect(slices, [_pool().submit(_sign_texts, [a.text for a in s]) for s in slices])
+    return _in_order(articles, made)
+
+
+def _in_order(articles: list[Article | None], made: Iterator[Signature | None]) -> Iterator[Signature | None]:
     for article in articles:
         if article is None:
             yield None

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bench.newsgen import NewsGenerator, syndication_set
 from ingest.clusters import signature
 from ingest.models import Article, Rejected
@@ -55,7 +57,10 @@ def test_syndicated_copies_cluster_with_high_precision_and_recall(tmp_path: Path
         assert cluster_id == min(members)
 
 
-def test_save_many_gives_the_same_outcomes_and_clusters_as_save(tmp_path: Path) -> None:
+@pytest.mark.parametrize("size", [7, 100])
+def test_save_many_gives_the_same_outcomes_and_clusters_as_save(tmp_path: Path, size: int) -> None:
+    """In batches of 7, and in one batch where the same URL comes back (new, then unchanged,
+    updated, fetched through another URL)."""
     data = [a for a, _ in syndication_set(stories=8, unrelated=30, seed=3)]
     changed = dataclasses.replace(data[0], text=data[0].text + "\nA correction was appended.",
                                   content_hash="changed")
@@ -63,11 +68,13 @@ def test_save_many_gives_the_same_outcomes_and_clusters_as_save(tmp_path: Path) 
     batch = [*data, data[2], changed, refetched, Rejected("https://x.example/", "HTTP 500", kind="error")]
     with Archive(tmp_path / "one.db") as one, Archive(tmp_path / "many.db") as many:
         singles = [one.save(item) for item in batch]
-        together = many.save_many(batch, batch=7)
+        together = many.save_many(batch, batch=size)
         assert [s.outcome for s in singles] == [s.outcome for s in together]
         assert {"new", "unchanged", "updated", "duplicate", "error"} <= {s.outcome for s in together}
         query = "SELECT id, cluster_id, revision FROM articles ORDER BY id"
         assert one.conn.execute(query).fetchall() == many.conn.execute(query).fetchall()
+        logged = "SELECT url, outcome, article_id FROM fetches ORDER BY id"
+        assert one.conn.execute(logged).fetchall() == many.conn.execute(logged).fetchall()
 
 
 def test_a_bulk_batch_signed_in_the_helper_process_clusters_as_single_saves(tmp_path: Path) -> None:
@@ -84,6 +91,28 @@ def test_a_bulk_batch_signed_in_the_helper_process_clusters_as_single_saves(tmp_
         assert len({c for _, c in clusters}) < len(clusters)  # there were copies to find
         signed = "SELECT article_id, signature FROM minhash ORDER BY article_id"
         assert many.conn.execute(signed).fetchall() == one.conn.execute(signed).fetchall()
+
+
+@pytest.mark.parametrize("together", [False, True], ids=["one by one", "in one batch"])
+def test_an_article_bridging_two_clusters_merges_them(tmp_path: Path, together: bool) -> None:
+    """The two halves of a story share no shingles; the whole story contains both, so it joins
+    both clusters, which become one under the smaller id."""
+    gen = NewsGenerator(seed=5)
+    story = gen.story(paragraphs=(10, 10))
+    with Archive(tmp_path / "news.db") as archive:
+        def cluster(article_id: int | None) -> int:
+            return archive.get(article_id)["cluster_id"]
+
+        first = archive.save(gen.article(dataclasses.replace(story, paragraphs=story.paragraphs[:5]), site="herald"))
+        unrelated = archive.save(gen.article(gen.story(), site="gazette"))
+        second = archive.save(gen.article(dataclasses.replace(story, paragraphs=story.paragraphs[5:]), site="post"))
+        assert (cluster(first.article_id), cluster(second.article_id)) == (first.article_id, second.article_id)
+        whole, again = gen.article(story, site="ledger"), gen.article(story, site="tribune")
+        saved = archive.save_many([whole, again]) if together else [archive.save(whole), archive.save(again)]
+        members = [first.article_id, second.article_id, *(s.article_id for s in saved)]
+        assert {cluster(i) for i in members} == {first.article_id}
+        assert cluster(unrelated.article_id) == unrelated.article_id
+        assert sorted(c["id"] for c in archive.copies(first.article_id)) == members[1:]
 
 
 def article(url: str, text: str, source: str) -> Article:
