@@ -26,6 +26,7 @@ TITLE_WEIGHT, TEXT_WEIGHT = 5.0, 1.0
 RANK = f"bm25({TITLE_WEIGHT}, {TEXT_WEIGHT})"  # FTS5's `rank` (schema v5), for Datasette and SQL users
 _SCORE = f"bm25(articles_fts, {TITLE_WEIGHT}, {TEXT_WEIGHT})"
 RANK_WINDOW = 2000
+SNIPPET_WALK_PER_ROW = 100  # matches walked instead of one lookup by rowid (see _snippets)
 _OPERATORS = re.compile(r'["()]|\b(?:AND|OR|NOT|NEAR)\b')
 _PARSE_ERRORS = ("fts5", "syntax error", "no such column", "unterminated string", "unknown special query")
 
@@ -91,20 +92,43 @@ def search(conn: sqlite3.Connection, query: str, *, source: str | None = None, s
 def _run(conn: sqlite3.Connection, match: str, source: str | None, since: str | None, until: str | None,
          language: str | None, limit: int, collapse: bool, highlight: tuple[str, str],
          window: int | None) -> list[tuple[int, float, str]]:
-    where, params = filters(source, since, until, language)
+    # "+column": the few ranked ids are checked by primary key; without statistics SQLite
+    # would rather scan the (source, published_at) index for every row of the filter (1 ms
+    # against 0.05 for 80 ids)
+    where, params = filters(source, since, until, language, prefix="+")
     scores = _scores(conn, match, window)
     ranked = _best(conn, scores, where, params, limit, collapse)
     if window and len(scores) == window and len(ranked) < min(limit, window):
         # the filters left too few of the newest matches: rank them all
-        ranked = _best(conn, _scores(conn, match, None), where, params, limit, collapse)
+        scores = _scores(conn, match, None)
+        ranked = _best(conn, scores, where, params, limit, collapse)
     if not ranked:
         return []
-    # Snippets only for the chosen few: SQLite would otherwise make one for every match.
-    marks = ", ".join(str(int(i)) for i, _ in ranked)
-    snippets = dict(conn.execute(
+    chosen = [i for i, _ in ranked]
+    low, high = min(chosen), max(chosen)
+    # within a ranking window the matches between the chosen are few: walk them (see snippets)
+    walk = sum(1 for rowid, _ in scores if low <= rowid <= high) <= SNIPPET_WALK_PER_ROW * len(chosen)
+    found = snippets(conn, match, chosen, highlight, walk=walk)
+    return [(i, r, found.get(i, "")) for i, r in ranked]
+
+
+def snippets(conn: sqlite3.Connection, match: str, chosen: list[int], highlight: tuple[str, str], *,
+             walk: bool) -> dict[int, str]:
+    """Snippets of the chosen rows only: SQLite would otherwise make one for every match.
+
+    FTS5 finds a match by rowid by setting the whole query up again (a phrase's or a
+    prefix's doclists in every segment): about 0.2 ms a row. With `walk`, it walks the
+    matches between the smallest and the largest chosen rowid instead, about 1 µs a match:
+    faster while they number under SNIPPET_WALK_PER_ROW per chosen row."""
+    marks = ", ".join(str(int(i)) for i in chosen)
+    if walk:
+        # "+rowid" is no index constraint: FTS5 takes the range, and SQLite keeps the chosen
+        where, params = f"rowid BETWEEN ? AND ? AND +rowid IN ({marks})", (min(chosen), max(chosen))
+    else:
+        where, params = f"rowid IN ({marks})", ()
+    return dict(conn.execute(
         "SELECT rowid, snippet(articles_fts, 1, ?, ?, '…', 16) FROM articles_fts "
-        f"WHERE articles_fts MATCH ? AND rowid IN ({marks})", (*highlight, match)).fetchall())
-    return [(i, r, snippets.get(i, "")) for i, r in ranked]
+        f"WHERE articles_fts MATCH ? AND {where}", (*highlight, match, *params)).fetchall())
 
 
 def _scores(conn: sqlite3.Connection, match: str, window: int | None) -> list[tuple[int, float]]:

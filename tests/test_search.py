@@ -85,6 +85,22 @@ def test_snippets_highlight_the_matched_words(db: Path) -> None:
         assert any("<b>embassy</b>" in h["snippet"] for h in marked)
 
 
+@pytest.mark.parametrize("query", ["the", '"said in a statement"', "parl*", "budget OR harbour", "title:parliament"])
+def test_snippets_are_the_same_walked_or_looked_up_by_rowid(db: Path, query: str) -> None:
+    """search.snippets walks the matches between the chosen rows when they are few, else looks
+    each chosen row up: either way, the same snippets."""
+    from storage.search import snippets
+
+    with Archive(db) as archive:
+        chosen = [h["id"] for h in archive.search(query, limit=7)]
+        assert len(chosen) >= 2
+        walked = snippets(archive.conn, query, chosen, ("[", "]"), walk=True)
+        looked_up = snippets(archive.conn, query, chosen, ("[", "]"), walk=False)
+        assert walked == looked_up and set(walked) == set(chosen)
+        if not query.startswith("title:"):  # snippets are of the text
+            assert all("[" in snippet for snippet in walked.values())
+
+
 def test_filters_source_dates_language(db: Path) -> None:
     with Archive(db) as archive:
         assert ids(archive.search("assange", source="chronicle")) == [by_url(archive, "https://c.example/2")]
