@@ -398,8 +398,9 @@ class Archive:
         record["tags"] = json.dumps(article.tags, ensure_ascii=False) if article.tags else None
         record["categories"] = json.dumps(article.categories, ensure_ascii=False) if article.categories else None
         fields = {k: v for k, v in record.items() if v not in (None, "")}
+        sig = sign(article)  # before the write lock; unused if the text is unchanged
         with self.write() as conn:
-            return revise_text(conn, article_id, article.text, utcnow(), fields=fields)
+            return revise_text(conn, article_id, article.text, utcnow(), fields=fields, sig=sig)
 
 
 def _pid_alive(pid: int) -> bool:

@@ -12,6 +12,8 @@ import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from ingest.boilerplate import LONG_MIN_SITE, MIN_SUPPORT, is_boilerplate, line_keys, site_of, strip_learned
+from ingest.clusters import Signature, signature
+from storage.clusters import Member, assign_clusters
 from storage.revisions import add_revision
 
 if TYPE_CHECKING:
@@ -148,22 +150,27 @@ def reclean_articles(archive: "Archive", ids: list[int], keys: frozenset[str]) -
                                 ids).fetchall()
     # The stripping happens before the write lock is taken; the hash check below skips any
     # article that another writer changed in between (the next learn or reextract gets it).
-    changes = [(aid, cleaned, old_hash) for aid, text, old_hash in rows
+    changes = [(aid, cleaned, old_hash, signature(cleaned)) for aid, text, old_hash in rows
                if (cleaned := strip_learned(text, keys)) != text and cleaned]
     if not changes:
         return 0
     revised = 0
     with archive.write() as conn:
         now = utcnow()
-        for aid, cleaned, old_hash in changes:
-            if revise_text(conn, aid, cleaned, now, expect_hash=old_hash) is not None:
+        for aid, cleaned, old_hash, sig in changes:
+            if revise_text(conn, aid, cleaned, now, expect_hash=old_hash, sig=sig) is not None:
                 revised += 1
     return revised
 
 
+_UNSIGNED = object()  # revise_text: no signature made beforehand
+
+
 def revise_text(conn: sqlite3.Connection, article_id: int, text: str, now: str, *,
-                expect_hash: str | None = None, fields: dict[str, Any] | None = None) -> int | None:
-    """Inside a write transaction: give an article new text (and fields) as a new revision.
+                expect_hash: str | None = None, fields: dict[str, Any] | None = None,
+                sig: Signature | None | object = _UNSIGNED) -> int | None:
+    """Inside a write transaction: give an article new text (and fields) as a new revision,
+    signed (`sig`, made beforehand, or here) and clustered anew.
 
     Returns the new revision number, or None when the text is unchanged (the other fields
     are still refreshed then) or the article moved on since `expect_hash` was read.
@@ -185,4 +192,6 @@ def revise_text(conn: sqlite3.Connection, article_id: int, text: str, now: str, 
     fields.update(text=text, content_hash=digest, word_count=words, revision=revision)
     conn.execute(f"UPDATE articles SET {', '.join(f'[{k}] = ?' for k in fields)} WHERE id = ?",
                  [*fields.values(), article_id])
+    cluster = conn.execute("SELECT coalesce(cluster_id, id) FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
+    assign_clusters(conn, [Member(article_id, signature(text) if sig is _UNSIGNED else sig, digest, cluster)])
     return revision

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.boilerplate import is_boilerplate, line_key, site_of, strip_learned
+from ingest.clusters import signature
 from ingest.models import Article, Hints, Page
 from ingest.options import extract_options_for
 from ingest.page import process_page
@@ -98,6 +99,10 @@ def test_a_site_footer_sentence_is_learned_and_removed_from_every_article(tmp_pa
     assert revisions == [2] * 5 + [1] * 15
     first = archive.revisions(ids[0])
     assert COURIER in first[0]["text"] and COURIER not in first[1]["text"]
+    # ... and signed anew, so clusters compare the text without the footer
+    resigned = signature(archive.get(ids[0])["text"])
+    stored = archive.conn.execute("SELECT size, signature FROM minhash WHERE article_id = ?", (ids[0],)).fetchone()
+    assert stored == (resigned.size, resigned.to_blob())
     # Counted once per article, and another site is not affected.
     assert archive.conn.execute("SELECT articles FROM site_stats WHERE site = 'courier.example'").fetchone()[0] == 20
     assert archive.learn_lines(ids[0]) == []
