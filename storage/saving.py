@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Iterable, Iterator
 
@@ -76,6 +76,28 @@ def _parts(items: list[Pending]) -> Iterator[list[Pending]]:
         yield part
 
 
+@dataclass
+class _Rows:
+    """What a part writes, table by table: one statement per table (executemany)."""
+
+    articles: list[dict[str, Any]] = field(default_factory=list)
+    revisions: list[tuple[Any, ...]] = field(default_factory=list)
+    seen_again: list[tuple[str, int]] = field(default_factory=list)
+    pages: list[tuple[Any, ...]] = field(default_factory=list)
+    fetches: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        if self.articles:
+            columns = list(self.articles[0])
+            conn.executemany(f"INSERT INTO articles ({', '.join(f'[{c}]' for c in columns)}) "
+                             f"VALUES ({', '.join('?' for _ in columns)})", [list(r.values()) for r in self.articles])
+            conn.executemany("INSERT INTO revisions (article_id, revision, title, text, content_hash, "
+                             "fetched_url, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)", self.revisions)
+        conn.executemany("UPDATE articles SET last_seen = ? WHERE id = ?", self.seen_again)
+        conn.executemany(_PAGE, self.pages)
+        conn.executemany(_LOG, self.fetches)
+
+
 def _save_part(conn: sqlite3.Connection, part: list[Pending], sigs: Iterator[Signature | None],
                now: str) -> list[Saved]:
     urls = [p.result.url for p in part if isinstance(p.result, Article)]
@@ -84,32 +106,30 @@ def _save_part(conn: sqlite3.Connection, part: list[Pending], sigs: Iterator[Sig
         "WHERE url IN (SELECT value FROM json_each(?))", (json.dumps(urls),))} if urls else {}
     next_id: int | None = None
     saved: list[Saved] = []
-    logs: list[tuple[Any, ...]] = []
-    inserts: list[dict[str, Any]] = []
-    revisions: list[tuple[Any, ...]] = []
-    pages: list[tuple[Any, ...]] = []
-    seen_again: list[tuple[str, int]] = []
-    changed: dict[int, tuple[int, Article, int]] = {}  # by position: (id, article, its current cluster)
+    rows = _Rows()
+    changed: dict[int, tuple[int, Article, int]] = {}  # by position: (id, article, its cluster so far)
 
     for position, item in enumerate(part):
         result = item.result
         if isinstance(result, Rejected):
             outcome = "error" if result.kind == "error" else "rejected"
-            logs.append((result.url, item.source, item.run_id, item.status, outcome, result.reason, None, now))
+            rows.fetches.append((result.url, item.source, item.run_id, item.status, outcome, result.reason, None, now))
             saved.append(Saved(outcome, result.url, reason=result.reason))
             continue
         row = stored.get(result.url)
         if row is None:
-            if next_id is None:
+            if next_id is None:  # safe: the write transaction holds the lock, no one else inserts
                 next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM articles").fetchone()[0]
             article_id, revision, outcome, next_id = next_id, 1, "new", next_id + 1
-            inserts.append(_new_record(result, item.source, article_id, now))
-            revisions.append((article_id, 1, result.title, None, result.content_hash, result.fetched_url, now))
+            # its own cluster until storage.clusters finds it a copy of something
+            rows.articles.append({"id": article_id, **_columns(result), "source": item.source, "first_seen": now,
+                                  "last_seen": now, "revision": 1, "cluster_id": article_id})
+            rows.revisions.append((article_id, 1, result.title, None, result.content_hash, result.fetched_url, now))
             changed[position] = (article_id, result, article_id)
         else:
             article_id, old_hash, revision, old_fetched = row
             if old_hash == result.content_hash:
-                seen_again.append((now, article_id))
+                rows.seen_again.append((now, article_id))
                 outcome = "duplicate" if result.fetched_url != old_fetched and not _fetched_before(
                     conn, result.fetched_url) else "unchanged"
             else:
@@ -119,21 +139,11 @@ def _save_part(conn: sqlite3.Connection, part: list[Pending], sigs: Iterator[Sig
                 changed[position] = (article_id, result, _cluster_of(conn, article_id))
         if outcome in ("new", "updated") and (result.html_zlib or result.html is not None):
             page = result.html_zlib or compress_html(result.html)  # a crawl's worker compressed it
-            pages.append((article_id, result.fetched_url, now, page))
-        logs.append((result.fetched_url, item.source, item.run_id, item.status, outcome, None, article_id, now))
+            rows.pages.append((article_id, result.fetched_url, now, page))
+        rows.fetches.append((result.fetched_url, item.source, item.run_id, item.status, outcome, None, article_id, now))
         saved.append(Saved(outcome, result.url, article_id=article_id, revision=revision))
+    rows.write(conn)
 
-    if inserts:
-        columns = list(inserts[0])
-        conn.executemany(f"INSERT INTO articles ({', '.join(f'[{c}]' for c in columns)}) "
-                         f"VALUES ({', '.join('?' for _ in columns)})", [list(r.values()) for r in inserts])
-        conn.executemany("INSERT INTO revisions (article_id, revision, title, text, content_hash, fetched_url, "
-                         "seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)", revisions)
-    if seen_again:
-        conn.executemany("UPDATE articles SET last_seen = ? WHERE id = ?", seen_again)
-    if pages:
-        conn.executemany(_PAGE, pages)
-    conn.executemany(_LOG, logs)
     # Signatures last: a bulk batch's are still being made (storage.signer) while the rows go in.
     members: list[Member] = []
     for position, sig in enumerate(islice(sigs, len(part))):
@@ -146,23 +156,19 @@ def _save_part(conn: sqlite3.Connection, part: list[Pending], sigs: Iterator[Sig
     return saved
 
 
-def _new_record(article: Article, source: str | None, article_id: int, now: str) -> dict[str, Any]:
-    record = {"id": article_id, **article.record()}
-    record["source"] = source
+def _columns(article: Article) -> dict[str, Any]:
+    """The article's stored columns (lists as JSON)."""
+    record = article.record()
     record["tags"] = json.dumps(article.tags, ensure_ascii=False)
     record["categories"] = json.dumps(article.categories, ensure_ascii=False)
-    # its own cluster until storage.clusters finds it a copy of something
-    record.update(first_seen=now, last_seen=now, revision=1, cluster_id=article_id)
     return record
 
 
 def _update(conn: sqlite3.Connection, article_id: int, revision: int, article: Article, now: str) -> None:
     """A stored article's new text: a new revision; it keeps the source that first found it."""
     add_revision(conn, article_id, revision, article.title, article.content_hash, article.fetched_url, now)
-    record = article.record()
+    record = _columns(article)
     record.pop("source")
-    record["tags"] = json.dumps(article.tags, ensure_ascii=False)
-    record["categories"] = json.dumps(article.categories, ensure_ascii=False)
     record.update(last_seen=now, revision=revision)
     conn.execute(f"UPDATE articles SET {', '.join(f'[{k}] = ?' for k in record)} WHERE id = ?",
                  [*record.values(), article_id])
