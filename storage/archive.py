@@ -127,19 +127,7 @@ class Archive:
     def save(self, result: Extraction, *, source: str | None = None, run_id: int | None = None,
              status: int | None = 200) -> Saved:
         """Store an extraction result and log the fetch; one short transaction."""
-        self._as_writer()
-        item = Pending(result, source or (result.source if isinstance(result, Article) else None), run_id, status)
-        # The MinHash signature is pure CPU work: make it before taking the write lock, unless
-        # the article is already stored with this very text.
-        sig = None
-        if isinstance(result, Article):
-            stored = self.conn.execute("SELECT content_hash FROM articles WHERE url = ?", (result.url,)).fetchone()
-            if not (stored and stored[0] == result.content_hash):
-                sig = sign(result)
-        with self.write() as conn:
-            [saved] = save_batch(conn, [item], [sig], utcnow())
-        self._merge_bands_if_due()
-        return saved
+        return self.save_many([result], source=source, run_id=run_id, status=status)[0]
 
     def record_error(self, url: str, reason: str, *, source: str | None = None,
                      run_id: int | None = None, status: int | None = None) -> Saved:

@@ -130,7 +130,10 @@ def assign_clusters(conn: sqlite3.Connection, members: list[Member]) -> dict[int
     mine = {m.article_id: (m.cluster_id, m.sig) for m in signed}
     for m in signed:
         for other in sharing[m.article_id]:
-            cluster, sig = mine[other] if other in mine else stored[other]
+            known = mine.get(other) or stored.get(other)
+            if known is None:  # band keys without a signature: never written so, but harmless
+                continue
+            cluster, sig = known
             # one verified member is enough to join a cluster
             if clusters.find(cluster) != clusters.find(m.cluster_id) and m.sig.same_story(sig):
                 clusters.union(cluster, m.cluster_id)

@@ -42,8 +42,8 @@ def signatures(articles: list[Article | None]) -> Iterator[Signature | None]:
     not carried are made in the helper process, starting now, while the caller goes on and
     then takes them one by one."""
     todo = [a for a in articles if a is not None and a.signature is None]
-    if len(todo) < PROCESS_MIN:
-        made: Iterator[Signature | None] = (signature(a.text) for a in todo)
+    if len(todo) < PROCESS_MIN:  # now, before the caller takes the write lock
+        made: Iterator[Signature | None] = iter([signature(a.text) for a in todo])
     else:
         slices = [todo[i:i + SLICE] for i in range(0, len(todo), SLICE)]
         made = _collect(slices, [_pool().submit(_sign_texts, [a.text for a in s]) for s in slices])
