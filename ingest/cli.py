@@ -449,16 +449,47 @@ def stats(obj: Context, as_json: bool) -> None:
     if as_json:
         emit_json(data)
         return
+    print_stats(data)
+
+
+STATS_DAYS_SHOWN = 30
+# short column labels, so that the sources table fits 80 columns (--json keeps the keys)
+STATS_LABELS = {"last_published": "newest", "last_seen": "seen", "error_rate": "err%"}
+
+
+def print_stats(data: dict[str, list[dict[str, Any]]]) -> None:
+    """`stats` as tables that fit 80 columns: totals one per line, the newest days only."""
+    from rich import box
     from rich.console import Console
-    from rich.table import Table
+    from rich.table import Column, Table
+
+    def cell(key: str, value: Any) -> str:
+        if value is None:
+            return "-"
+        if key.endswith("rate"):
+            return f"{value:.1%}"
+        if key == "last_seen":  # an ISO time in UTC: the day is enough here
+            return str(value)[:10]
+        return f"{value:,}" if isinstance(value, int) else str(value)
 
     console = Console()
-    for section, rows in data.items():
+    totals = Table(title="totals", show_header=False, box=box.SIMPLE)
+    for key, value in (data["totals"][0] if data["totals"] else {}).items():
+        totals.add_row(key.replace("_", " "), cell(key, value))
+    console.print(totals)
+    for section in ("sources", "languages", "days"):
+        rows = data[section]
         if not rows:
             continue
-        table = Table(*rows[0].keys(), title=section)
-        for r in rows:
-            table.add_row(*(str(v) for v in r.values()))
+        shown = rows[:STATS_DAYS_SHOWN] if section == "days" else rows
+        cells = [[cell(k, v) for k, v in row.items()] for row in shown]
+        # values never wrap (a header may, onto two lines)
+        columns = [Column(STATS_LABELS.get(key, key), justify="left" if i == 0 else "right",
+                          min_width=max(len(r[i]) for r in cells)) for i, key in enumerate(rows[0])]
+        more = f"{len(shown)} of {len(rows):,} (--json: all)" if len(shown) < len(rows) else None
+        table = Table(*columns, title=section, caption=more, box=None, pad_edge=False)
+        for row in cells:
+            table.add_row(*row)
         console.print(table)
 
 

@@ -15,6 +15,7 @@ queries near 15 ms instead of 60 (bench.archive). `window=None` ranks every matc
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left
 import re
 import sqlite3
 from typing import Any
@@ -26,7 +27,10 @@ TITLE_WEIGHT, TEXT_WEIGHT = 5.0, 1.0
 RANK = f"bm25({TITLE_WEIGHT}, {TEXT_WEIGHT})"  # FTS5's `rank` (schema v5), for Datasette and SQL users
 _SCORE = f"bm25(articles_fts, {TITLE_WEIGHT}, {TEXT_WEIGHT})"
 RANK_WINDOW = 2000
-SNIPPET_WALK_PER_ROW = 100  # matches walked instead of one lookup by rowid (see _snippets)
+SNIPPET_WALK_PER_ROW = 100  # matches walked instead of one lookup by rowid (see snippets)
+SNIPPET_WORDS = 16
+# FTS5 marks matches and cut text with these (private-use characters: never in a text) for `cut`
+_OPEN, _CLOSE, _MORE = "\ue000", "\ue001", "\ue002"
 _OPERATORS = re.compile(r'["()]|\b(?:AND|OR|NOT|NEAR)\b')
 _PARSE_ERRORS = ("fts5", "syntax error", "no such column", "unterminated string", "unknown special query")
 
@@ -126,9 +130,40 @@ def snippets(conn: sqlite3.Connection, match: str, chosen: list[int], highlight:
         where, params = f"rowid BETWEEN ? AND ? AND +rowid IN ({marks})", (min(chosen), max(chosen))
     else:
         where, params = f"rowid IN ({marks})", ()
-    return dict(conn.execute(
-        "SELECT rowid, snippet(articles_fts, 1, ?, ?, '…', 16) FROM articles_fts "
-        f"WHERE articles_fts MATCH ? AND {where}", (*highlight, match, *params)).fetchall())
+    # FTS5's widest snippet (64 words) holds the matches; `cut` takes the window from it
+    rows = conn.execute(f"SELECT rowid, snippet(articles_fts, 1, ?, ?, ?, 64) FROM articles_fts "
+                        f"WHERE articles_fts MATCH ? AND {where}", (_OPEN, _CLOSE, _MORE, match, *params))
+    return {rowid: cut(marked, highlight) for rowid, marked in rows}
+
+
+def cut(marked: str, highlight: tuple[str, str], words: int = SNIPPET_WORDS) -> str:
+    """A window of `words` words of a highlighted text (or of a longer snippet of it, which
+    says where the text goes on): the window with the most whole matches, each match a
+    few words in, with "…" where the text goes on.
+
+    FTS5's own snippet() prefers a window that starts a sentence, and so cut phrases short
+    ("…said [in a]…" for "said in a statement"); here a match is never cut unless it is
+    longer than the window."""
+    before, after = marked.startswith(_MORE), marked.endswith(_MORE)
+    tokens = marked.strip(_MORE).split()
+    # matches by their first and last token; FTS5 never nests them, so both lists are sorted
+    firsts = [i for i, t in enumerate(tokens) if _OPEN in t]
+    lasts = [i for i, t in enumerate(tokens) if _CLOSE in t]
+    spans = list(zip(firsts, lasts))
+    start, best = 0, -1
+    for first in firsts:
+        s = max(0, min(first - words // 4, len(tokens) - words))  # a few words of context first
+        whole = bisect_left(lasts, s + words) - bisect_left(firsts, s)  # matches wholly in the window
+        if whole > best:
+            best, start = whole, s
+    text = " ".join(tokens[start:start + words])
+    # a match cut by the window's edge is closed (or opened) there
+    if text.count(_OPEN) > text.count(_CLOSE):
+        text += _CLOSE
+    if any(a < start <= b for a, b in spans):
+        text = _OPEN + text
+    text = text.replace(_OPEN, highlight[0]).replace(_CLOSE, highlight[1])
+    return ("…" if before or start > 0 else "") + text + ("…" if after or start + words < len(tokens) else "")
 
 
 def _scores(conn: sqlite3.Connection, match: str, window: int | None) -> list[tuple[int, float]]:

@@ -124,4 +124,9 @@ def test_stats_counts_and_error_rates(db: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["totals"] == data["totals"]
     text = cli(db, "stats")
-    assert text.returncode == 0 and "herald" in text.stdout
+    assert text.returncode == 0
+    # a table per section that fits 80 columns (rich's width off a terminal), values whole
+    lines = text.stdout.splitlines()
+    assert max(map(len, lines)) <= 80
+    herald_line = next(line.split() for line in lines if line.startswith("herald "))
+    assert herald_line[1:2] == [str(herald_articles)] and herald_line[-1] == f"{herald['error_rate']:.1%}"

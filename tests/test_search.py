@@ -101,6 +101,29 @@ def test_snippets_are_the_same_walked_or_looked_up_by_rowid(db: Path, query: str
             assert all("[" in snippet for snippet in walked.values())
 
 
+def test_a_snippet_shows_whole_phrases_with_context() -> None:
+    """FTS5's snippet() starts a window at a sentence and so cut phrases ("[said in]…");
+    search.cut keeps every match whole, a few words in, and marks where the text goes on."""
+    from storage.search import cut
+
+    def marked(text: str, *matches: str) -> str:
+        for match in matches:
+            text = text.replace(match, "\ue000" + match + "\ue001")
+        return text
+
+    words = " ".join(f"w{i}" for i in range(1, 41))
+    text = marked(words.replace("w20 w21 w22 w23", "w20 said in a statement w23"), "said in a statement")
+    assert cut(text, ("[", "]"), 16) == "…w17 w18 w19 w20 [said in a statement] w23 w24 w25 w26 w27 w28 w29 w30…"
+    # the window holding the most whole matches wins
+    two = marked(words, "w5", "w30", "w33")
+    assert cut(two, ("<b>", "</b>"), 8) == "…w28 w29 <b>w30</b> w31 w32 <b>w33</b> w34 w35…"
+    # near the end the window slides back; no match in the text: its start
+    assert cut(marked(words, "w39"), ("[", "]"), 5) == "…w36 w37 w38 [w39] w40"
+    assert cut(words, ("[", "]"), 5) == "w1 w2 w3 w4 w5…"
+    # a match longer than the window is cut, and still closed
+    assert cut(marked(words, "w3 w4 w5 w6 w7 w8"), ("[", "]"), 4) == "…w2 [w3 w4 w5]…"
+
+
 def test_filters_source_dates_language(db: Path) -> None:
     with Archive(db) as archive:
         assert ids(archive.search("assange", source="chronicle")) == [by_url(archive, "https://c.example/2")]
