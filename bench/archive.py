@@ -3,8 +3,9 @@
     python -m bench.archive            # 100,000 generated articles
     python -m bench.archive --n 10000  # smaller
 
-Articles go through the real storing path (Archive.save_many, and Archive.save for the
-one-by-one rate a crawl sees) with the full-text index and syndication clustering on.
+One generated article in ten is an altered copy of a recent story (`--copies`), as wire
+copy is in a real archive. Articles go through the real storing path (Archive.save_many,
+and Archive.save for the one-by-one rate) with the full-text index and clustering on.
 Searches are timed on the index as the ingest left it, then after Archive.optimize().
 The last line, `BENCH-JSON {...}`, holds the key figures for tools to tabulate.
 """

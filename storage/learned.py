@@ -163,14 +163,11 @@ def reclean_articles(archive: "Archive", ids: list[int], keys: frozenset[str]) -
     return revised
 
 
-_UNSIGNED = object()  # revise_text: no signature made beforehand
-
-
 def revise_text(conn: sqlite3.Connection, article_id: int, text: str, now: str, *,
-                expect_hash: str | None = None, fields: dict[str, Any] | None = None,
-                sig: Signature | None | object = _UNSIGNED) -> int | None:
+                sig: Signature | None, expect_hash: str | None = None,
+                fields: dict[str, Any] | None = None) -> int | None:
     """Inside a write transaction: give an article new text (and fields) as a new revision,
-    signed (`sig`, made beforehand, or here) and clustered anew.
+    signed with `sig` (the text's signature, made before the transaction) and clustered anew.
 
     Returns the new revision number, or None when the text is unchanged (the other fields
     are still refreshed then) or the article moved on since `expect_hash` was read.
@@ -193,5 +190,5 @@ def revise_text(conn: sqlite3.Connection, article_id: int, text: str, now: str, 
     conn.execute(f"UPDATE articles SET {', '.join(f'[{k}] = ?' for k in fields)} WHERE id = ?",
                  [*fields.values(), article_id])
     cluster = conn.execute("SELECT coalesce(cluster_id, id) FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
-    assign_clusters(conn, [Member(article_id, signature(text) if sig is _UNSIGNED else sig, digest, cluster)])
+    assign_clusters(conn, [Member(article_id, sig, digest, cluster)])
     return revision
