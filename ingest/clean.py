@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 # Python's \w leaves out the vowel signs of Indic scripts (Devanagari "फॉलो" is not one \w
 # run), so \b cuts inside their words: edges are "no letter, digit or Indic sign beside it".
@@ -266,15 +267,30 @@ def normalize_line(line: str) -> str:
     """The key under which a line is compared with learned site-wide boilerplate.
 
     NFKC, case-folded, every run of digits replaced by "0" (so "© 2024" and "© 2025" match,
-    as do counters), punctuation, symbols and underscores dropped, whitespace collapsed.
+    as do counters), punctuation, symbols and underscores dropped (letters, digits and
+    combining marks kept), whitespace collapsed.
     Two lines with the same key are the same boilerplate line.
     """
-    text = unicodedata.normalize("NFKC", line).casefold()
-    return " ".join(_NON_WORD.sub(" ", _DIGITS.sub("0", text)).split())
+    text = unicodedata.normalize("NFKC", line).casefold().replace("_", " ")
+    return " ".join(_non_word().sub(" ", _DIGITS.sub("0", text)).split())
 
 
 _DIGITS = re.compile(r"\d+")
-_NON_WORD = re.compile(r"[\W_]+")
+
+
+@lru_cache(maxsize=1)
+def _non_word() -> re.Pattern[str]:
+    """Runs of what is neither a letter, a digit nor a combining mark (of the Basic
+    Multilingual Plane). Python's \\w leaves combining marks out, but Indic, Thai and other
+    scripts write vowels and viramas with them: without them "परीक्षण" and "परिक्षण"
+    shared a key, as did "कि" and "की". Made on first use (60 ms), not at import."""
+    marks = [c for c in range(0x300, 0x10000) if unicodedata.category(chr(c)).startswith("M")]
+    ranges, start = [], marks[0]
+    for previous, current in zip(marks, marks[1:] + [-1]):
+        if current != previous + 1:
+            ranges.append(f"\\u{start:04x}" if start == previous else f"\\u{start:04x}-\\u{previous:04x}")
+            start = current
+    return re.compile(f"[^\\w{''.join(ranges)}]+")
 
 
 def normalize_text(text: str) -> str:

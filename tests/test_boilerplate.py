@@ -25,6 +25,15 @@ def test_line_key_folds_case_space_digits_and_punctuation():
     assert line_key("   ") == ""
 
 
+def test_line_key_keeps_the_vowel_signs_of_indic_and_thai_scripts():
+    """Combining marks are letters' parts there: dropping them made different lines one key."""
+    assert line_key("यह एक परीक्षण है।") != line_key("यह एक परिक्षण है")
+    assert line_key("कि की के") == "कि की के"
+    assert line_key("हमें फॉलो करें!") == line_key("  हमें फॉलो करें ") == "हमें फॉलो करें"
+    assert line_key("ข่าวล่าสุด") != line_key("ขาวลาสด")
+    assert line_key("snake_case: naïve") == "snake case naïve"
+
+
 @pytest.mark.parametrize("key_len, support, total, learned", [
     (40, 5, 5, True),      # the first five articles of a new site
     (40, 4, 4, False),     # under the minimum support, however high the share
