@@ -221,19 +221,22 @@ def show(obj: Context, id_or_url: str, as_json: bool, revisions: bool) -> None:
 @click.option("--since", help="Published on or after this date (YYYY-MM-DD).")
 @click.option("--until", help="Published on or before this date (YYYY-MM-DD).")
 @click.option("--lang", help="Only this language.")
+@click.option("--query", help="Only articles matching this search query (the syntax of `search`; all matches).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
 @click.pass_obj
 @handle_errors
 def export(obj: Context, fmt: str, source: str | None, since: str | None, until: str | None,
-           lang: str | None, output: str | None) -> None:
+           lang: str | None, query: str | None, output: str | None) -> None:
     """Stream every matching article as JSON lines or CSV (constant memory).
 
     \b
-    Example:
+    Examples:
       newsdesk export --format csv --source herald -o herald.csv
+      newsdesk export --query '"political asylum"' --since 2021-01-01 -o asylum.jsonl
     """
     with obj.archive() as archive:
-        rows = (record(r) for r in archive.articles(source=source, since=since, until=until, language=lang))
+        rows = (record(r) for r in archive.articles(source=source, since=since, until=until, language=lang,
+                                                    query=query))
         out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
         try:
             count = write_records(rows, fmt, out)

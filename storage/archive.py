@@ -30,7 +30,8 @@ from storage.revisions import VIEW as REVISIONS_VIEW
 from storage.saving import Pending, log_fetch, save_batch
 from storage.schema import MIGRATIONS, SCHEMA_VERSION
 from storage.signer import sign, signatures
-from storage.search import RANK_WINDOW, QueryError, filters as _filters, search as search_ids  # noqa: F401 (QueryError re-exported)
+from storage.search import (RANK_WINDOW, QueryError, filters as _filters, match_expression,  # noqa: F401 (QueryError re-exported)
+                            search as search_ids)
 
 BUSY_TIMEOUT_S = 60.0
 # Page cache of a connection that stores articles, in KiB (SQLite's default is 2 MiB). Saving
@@ -233,12 +234,19 @@ class Archive:
         return seen
 
     def articles(self, *, source: str | None = None, since: str | None = None, until: str | None = None,
-                 language: str | None = None) -> Iterator[dict[str, Any]]:
-        """Every matching article, streamed in id order (constant memory)."""
-        where, params = _filters(source, since, until, language)
-        sql = "SELECT * FROM articles" + (f" WHERE {where}" if where else "") + " ORDER BY id"
-        for row in self.db.query(sql, params):
-            yield _decode(row)
+                 language: str | None = None, query: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every matching article, streamed in id order (constant memory). `query` keeps those
+        that match a search query (the syntax of `search`; every match, unranked); a query
+        that cannot be parsed raises QueryError here, before anything is read."""
+        where, params = _filters(source, since, until, language, prefix="a.")
+        if query is None:
+            sql = "SELECT a.* FROM articles a" + (f" WHERE {where}" if where else "") + " ORDER BY a.id"
+        else:
+            # FTS5 hands its matches over in rowid order: nothing is sorted or held
+            params["match"] = match_expression(self.conn, query)
+            sql = ("SELECT a.* FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+                   "WHERE articles_fts MATCH :match" + (f" AND {where}" if where else "") + " ORDER BY articles_fts.rowid")
+        return (_decode(row) for row in self.db.query(sql, params))
 
     def search(self, query: str, *, source: str | None = None, since: str | None = None,
                until: str | None = None, language: str | None = None, limit: int = 20,

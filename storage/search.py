@@ -78,19 +78,42 @@ def search(conn: sqlite3.Connection, query: str, *, source: str | None = None, s
     query matching more than `window` articles is ranked among the newest `window` of them
     (among all, if too few of those pass the filters); None ranks all.
     """
-    query = query.strip()
-    if not quote_terms(query):
-        raise QueryError("empty search query: give one or more words, e.g. newsdesk search assange")
+    query = _nonempty(query)
     try:
         return _run(conn, query, source, since, until, language, limit, collapse, highlight, window)
     except sqlite3.OperationalError as exc:
-        if not any(marker in str(exc) for marker in _PARSE_ERRORS):
-            raise
-        if _OPERATORS.search(query):
-            raise QueryError(f"cannot parse search query {query!r} ({exc}): close quotes and brackets, "
-                             'write operators as AND/OR/NOT between words, e.g. "political asylum" OR assang*'
-                             ) from exc
-    return _run(conn, quote_terms(query), source, since, until, language, limit, collapse, highlight, window)
+        match = _as_plain_words(query, exc)
+    return _run(conn, match, source, since, until, language, limit, collapse, highlight, window)
+
+
+def match_expression(conn: sqlite3.Connection, query: str) -> str:
+    """The FTS5 MATCH expression `search` would use for `query` (checked against the index):
+    the query itself, or its words quoted. Raises QueryError as `search` does."""
+    query = _nonempty(query)
+    try:
+        conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? LIMIT 1", (query,)).fetchall()
+        return query
+    except sqlite3.OperationalError as exc:
+        return _as_plain_words(query, exc)
+
+
+def _nonempty(query: str) -> str:
+    query = query.strip()
+    if not quote_terms(query):
+        raise QueryError("empty search query: give one or more words, e.g. newsdesk search assange")
+    return query
+
+
+def _as_plain_words(query: str, exc: sqlite3.OperationalError) -> str:
+    """After FTS5 refused `query`: its words quoted, if it used no operators (plain text a
+    person typed); else QueryError. Errors that are not about the query are raised as they are."""
+    if not any(marker in str(exc) for marker in _PARSE_ERRORS):
+        raise exc
+    if _OPERATORS.search(query):
+        raise QueryError(f"cannot parse search query {query!r} ({exc}): close quotes and brackets, "
+                         'write operators as AND/OR/NOT between words, e.g. "political asylum" OR assang*'
+                         ) from exc
+    return quote_terms(query)
 
 
 def _run(conn: sqlite3.Connection, match: str, source: str | None, since: str | None, until: str | None,

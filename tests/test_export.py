@@ -101,6 +101,29 @@ def test_export_filters_to_stdout(db: Path, args: list[str], filters: dict[str, 
     assert rows == want
 
 
+@pytest.mark.parametrize("query", ["the", '"said in a statement"', "minist*", "U.S. election"])
+def test_export_of_a_search_query_holds_every_match_with_the_filters(db: Path, tmp_path: Path, query: str) -> None:
+    """--query exports what `search` would find, all of it (not the top 20), filters applied."""
+    with Archive(db) as archive:
+        found = {h["id"] for h in archive.search(query, limit=10_000, window=None, source="herald")}
+    out = tmp_path / "found.jsonl"
+    result = cli(db, "export", "--query", query, "--source", "herald", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == sorted(found)
+    assert all(r["source"] == "herald" for r in rows)
+    if query != "U.S. election":  # not in the generated texts: an empty export is right
+        assert rows
+
+
+def test_export_of_a_bad_query_is_one_clear_line_and_writes_nothing(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "never.jsonl"
+    result = cli(db, "export", "--query", 'parliament AND ("budget', "-o", str(out))
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("error: cannot parse search query") and "Traceback" not in result.stderr
+    assert not out.exists()
+
+
 def test_stats_counts_and_error_rates(db: Path) -> None:
     with Archive(db) as archive:
         data = archive_stats(archive)
