@@ -23,6 +23,7 @@ browser:
 	  else echo "note: chromium not installed; browser tests will be skipped"; fi; }
 
 demo: install
+	rm -f demo.db demo.db-wal demo.db-shm  # the demo sites get new ports each run: start afresh
 	$(BIN)/python -m ingest.demo --db demo.db
 
 test: install browser

@@ -170,8 +170,8 @@ def search(obj: Context, query: str, source: str | None, since: str | None, unti
         return
     for hit in hits:
         date = (hit.get("published_at") or "")[:10]
-        copies = f"  (+{hit['copies']} copies)" if hit.get("copies") else ""
-        click.echo(f"{hit['id']:>6}  {date:10}  {hit.get('source') or '':12}  {hit.get('title') or hit['url']}{copies}")
+        click.echo(f"{hit['id']:>6}  {date:10}  {hit.get('source') or '':12}  {hit.get('title') or hit['url']}"
+                   f"{copies_note(hit.get('copies') or 0)}")
         click.echo(f"        {hit['snippet']}")
     if not hits:
         click.echo("no matches", err=True)
@@ -213,6 +213,11 @@ def show(obj: Context, id_or_url: str, as_json: bool, revisions: bool) -> None:
             click.echo(f"{c['id']:>6}  {(c['published_at'] or '')[:10]:10}  {c['source'] or '':12}  {c['title'] or c['url']}")
     for rev in data.get("revisions", []):
         click.echo(f"\n--- revision {rev['revision']} seen {rev['seen_at']} ---\n{rev['text']}")
+
+
+def copies_note(copies: int) -> str:
+    """What a hit line says of the story's copies on other sites ("" for none)."""
+    return f"  (+{copies} {'copy' if copies == 1 else 'copies'})" if copies else ""
 
 
 @main.command()

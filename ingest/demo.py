@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from ingest.cli import copies_note
 from ingest.crawl import crawl_sources
 from ingest.demo_sites import DemoServer, sources_toml
 from ingest.sources import load_sources
@@ -31,9 +32,10 @@ def run_demo(db_path: str, query: str = "asylum") -> bool:
             out.print(f"  title: {article['title']}\n  author: {article['author']}\n"
                       f"  published: {article['published_at']}\n")
             out.print(article["text"], markup=False, highlight=False)
-        out.print(f"\n[bold]Sample search:[/] newsdesk --db {db_path} search {query}")
-        for hit in archive.search(query, limit=5):
-            out.print(f"  {hit['id']:>4}  {hit['source']:9} {hit['title']}")
+        out.print(f"\n[bold]Sample search:[/] newsdesk --db {db_path} search {query} --collapse")
+        for hit in archive.search(query, limit=5, collapse=True):
+            out.print(f"  {hit['id']:>4}  {hit['source']:9} {hit['title']}{copies_note(hit['copies'])}",
+                      markup=False, highlight=False)
             out.print(f"        {hit['snippet']}", markup=False, highlight=False)
     return ok
 
