@@ -30,8 +30,8 @@ from storage.revisions import VIEW as REVISIONS_VIEW
 from storage.saving import Pending, log_fetch, save_batch
 from storage.schema import MIGRATIONS, SCHEMA_VERSION
 from storage.signer import sign, signatures
-from storage.search import (RANK_WINDOW, QueryError, filters as _filters, match_expression,  # noqa: F401 (QueryError re-exported)
-                            search as search_ids)
+from storage.search import QueryError  # noqa: F401 (re-exported: callers catch archive errors from here)
+from storage.search import RANK_WINDOW, filters as _filters, match_expression, search as search_ids
 
 BUSY_TIMEOUT_S = 60.0
 # Page cache of a connection that stores articles, in KiB (SQLite's default is 2 MiB). Saving
@@ -245,7 +245,8 @@ class Archive:
             # FTS5 hands its matches over in rowid order: nothing is sorted or held
             params["match"] = match_expression(self.conn, query)
             sql = ("SELECT a.* FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-                   "WHERE articles_fts MATCH :match" + (f" AND {where}" if where else "") + " ORDER BY articles_fts.rowid")
+                   "WHERE articles_fts MATCH :match" + (f" AND {where}" if where else "")
+                   + " ORDER BY articles_fts.rowid")
         return (_decode(row) for row in self.db.query(sql, params))
 
     def search(self, query: str, *, source: str | None = None, since: str | None = None,
