@@ -144,6 +144,11 @@ def assign_clusters(conn: sqlite3.Connection, members: list[Member]) -> dict[int
     return {m.article_id: clusters.find(m.cluster_id) for m in members}
 
 
+def cluster_of(conn: sqlite3.Connection, article_id: int) -> int:
+    """A stored article's cluster so far (the Member.cluster_id of an article being re-signed)."""
+    return conn.execute("SELECT coalesce(cluster_id, id) FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
+
+
 def _forget(conn: sqlite3.Connection, article_ids: list[int]) -> None:
     """Drop the stored signature and band keys of articles signed before (their text changed).
 

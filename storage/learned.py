@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ingest.boilerplate import LONG_MIN_SITE, MIN_SUPPORT, is_boilerplate, line_keys, site_of, strip_learned
 from ingest.clusters import Signature, signature
-from storage.clusters import Member, assign_clusters
+from storage.clusters import Member, assign_clusters, cluster_of
 from storage.revisions import add_revision
 
 if TYPE_CHECKING:
@@ -189,6 +189,5 @@ def revise_text(conn: sqlite3.Connection, article_id: int, text: str, now: str, 
     fields.update(text=text, content_hash=digest, word_count=words, revision=revision)
     conn.execute(f"UPDATE articles SET {', '.join(f'[{k}] = ?' for k in fields)} WHERE id = ?",
                  [*fields.values(), article_id])
-    cluster = conn.execute("SELECT coalesce(cluster_id, id) FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
-    assign_clusters(conn, [Member(article_id, sig, digest, cluster)])
+    assign_clusters(conn, [Member(article_id, sig, digest, cluster_of(conn, article_id))])
     return revision

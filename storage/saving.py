@@ -24,7 +24,7 @@ from typing import Any, Iterable, Iterator
 from ingest.clusters import Signature
 from ingest.compression import compress_html
 from ingest.models import Article, Extraction, Rejected, Saved
-from storage.clusters import Member, assign_clusters
+from storage.clusters import Member, assign_clusters, cluster_of
 from storage.revisions import add_revision
 from storage.signer import sign
 
@@ -136,7 +136,7 @@ def _save_part(conn: sqlite3.Connection, part: list[Pending], sigs: Iterator[Sig
                 revision += 1
                 _update(conn, article_id, revision, result, now)
                 outcome = "updated"
-                changed[position] = (article_id, result, _cluster_of(conn, article_id))
+                changed[position] = (article_id, result, cluster_of(conn, article_id))
         if outcome in ("new", "updated") and (result.html_zlib or result.html is not None):
             page = result.html_zlib or compress_html(result.html)  # a crawl's worker compressed it
             rows.pages.append((article_id, result.fetched_url, now, page))
@@ -172,10 +172,6 @@ def _update(conn: sqlite3.Connection, article_id: int, revision: int, article: A
     record.update(last_seen=now, revision=revision)
     conn.execute(f"UPDATE articles SET {', '.join(f'[{k}] = ?' for k in record)} WHERE id = ?",
                  [*record.values(), article_id])
-
-
-def _cluster_of(conn: sqlite3.Connection, article_id: int) -> int:
-    return conn.execute("SELECT coalesce(cluster_id, id) FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
 
 
 def _fetched_before(conn: sqlite3.Connection, url: str) -> bool:

@@ -15,9 +15,9 @@ queries near 15 ms instead of 60 (bench.archive). `window=None` ranks every matc
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_left
 import re
 import sqlite3
+from bisect import bisect_left
 from typing import Any
 
 from ingest.errors import ConfigError
