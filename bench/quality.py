@@ -1,21 +1,26 @@
-"""Extraction quality on real pages: ours vs plain trafilatura, same pages, same scorer.
+"""Extraction quality on real pages: newsdesk vs trafilatura's full run, same pages, same scorer.
 
-Reads `../shared/realpages` next to the repository root (or `$NEWSDESK_REALPAGES`): gzipped
-pages plus `expected.json` (title, authors, published_at, text). Nothing is copied into the
-project; when the directory is absent everything skips cleanly.
+Three corpora, read where they lie (never copied into the project), each skipped when absent:
+  realpages      `../shared/realpages` (or `$NEWSDESK_REALPAGES`): 193 recent news pages with
+                 checked title, authors, date and body; word 3-shingles.
+  dragnet        `../shared/webpages/dragnet` (or `$NEWSDESK_WEBPAGES`): 947 news and blog pages,
+                 2012; word 4-shingles, as the corpus' README and the Zyte benchmark score it.
+  l3s-gn1        `../shared/webpages/l3s-gn1`: 312 Google News articles, 2008; word 4-shingles.
 
 Scoring, per page:
-  body    word 3-shingles (NFC, casefolded `\\w+` tokens) of our text vs the expected text,
-          compared as multisets. The headline F1 pools shingles over all pages (micro
-          average); the mean of per-page F1 (macro) is reported beside it. A page an
-          extractor fails on counts as empty output.
-  title   exact agreement after whitespace normalization.
-  date    the day agrees: the first 10 characters of our ISO date equal the expected day,
-          either as written or after converting both to UTC (the expected dates are
-          sometimes given in UTC while we keep the page's offset).
-  authors the set of names agrees (casefolded, whitespace normalized; ours split on "; ").
+  body    word n-shingles (NFC, casefolded `\\w+` tokens) of the extracted text vs the expected
+          text, compared as multisets. The headline F1 pools shingles over all pages (micro
+          average); the mean of per-page F1 (macro) is reported beside it. A page an extractor
+          rejects, fails on or answers empty counts as empty output.
+  title   exact agreement after whitespace normalization (realpages only).
+  date    the day agrees, as written or both in UTC (realpages only).
+  authors the set of names agrees, casefolded (realpages only).
 
-Run: python -m bench.quality [--pages DIR] [--show-misses title|date|authors|body]
+Both extractors run on each page back to back in the same worker process, so the cost ratio
+compares like with like on a shared, noisy machine.
+
+Run: python -m bench.quality [--corpus NAME] [--jobs N] [--worst N] [--show-misses FIELD]
+     [--save FILE] [--diff FILE]
 """
 from __future__ import annotations
 
@@ -28,7 +33,8 @@ import sys
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -38,7 +44,19 @@ import trafilatura
 from ingest.page import decode_body
 
 ROOT = Path(__file__).resolve().parent.parent
-SHINGLE = 3
+SHINGLE = 3  # realpages' shingle size (bench.fixtures scores with it too)
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """A directory of gzipped pages with their expected fields."""
+
+    name: str
+    directory: Path
+    expected: Path  # expected.json
+    prefix: str  # keys of expected.json that belong to this corpus start with it
+    shingle: int
+    metadata: bool  # whether title, date and authors are checked
 
 
 @dataclass
@@ -52,41 +70,100 @@ class Extracted:
 
 
 @dataclass
-class Score:
-    """Totals for one extractor over the page set."""
+class PageResult:
+    """One extractor on one page."""
 
-    name: str
-    pages: int = 0
+    key: str
+    got: int = 0  # shingles extracted
+    want: int = 0  # shingles expected
+    common: int = 0
+    f1: float = 0.0
     precision: float = 0.0
     recall: float = 0.0
-    f1: float = 0.0
-    title: int = 0
-    date: int = 0
-    authors: int = 0
-    failed: int = 0  # raised or returned nothing
-    got_shingles: int = 0
-    want_shingles: int = 0
-    common_shingles: int = 0
     seconds: float = 0.0
-    misses: dict[str, list[str]] = field(default_factory=lambda: {"title": [], "date": [], "authors": [], "body": []})
+    error: str | None = None  # why there is no text: rejected, failed, empty
+    title: bool = False
+    date: bool = False
+    authors: bool = False
+    misses: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return self.got == 0
+
+
+@dataclass
+class Score:
+    """Totals for one extractor over one corpus."""
+
+    name: str
+    pages: list[PageResult] = field(default_factory=list)
 
     @property
     def micro(self) -> tuple[float, float, float]:
         """Pooled precision, recall, F1 over every page's shingles."""
-        p = self.common_shingles / self.got_shingles if self.got_shingles else 0.0
-        r = self.common_shingles / self.want_shingles if self.want_shingles else 0.0
+        got = sum(p.got for p in self.pages)
+        want = sum(p.want for p in self.pages)
+        common = sum(p.common for p in self.pages)
+        p = common / got if got else 0.0
+        r = common / want if want else 0.0
         return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
     @property
     def macro_f1(self) -> float:
-        return self.f1 / (self.pages or 1)
+        return sum(p.f1 for p in self.pages) / (len(self.pages) or 1)
 
-    def line(self) -> str:
+    def count(self, what: str) -> int:
+        return sum(bool(getattr(p, what)) for p in self.pages)
+
+    @property
+    def under_half(self) -> int:
+        return sum(p.f1 < 0.5 for p in self.pages)
+
+    @property
+    def rejected(self) -> int:
+        return sum(bool(p.error and p.error.startswith("rejected")) for p in self.pages)
+
+    @property
+    def ms_per_page(self) -> float:
+        return 1000 * sum(p.seconds for p in self.pages) / (len(self.pages) or 1)
+
+    # realpages' old attribute names, kept for the tests and bench.extract_speed
+    @property
+    def title(self) -> int:
+        return self.count("title")
+
+    @property
+    def date(self) -> int:
+        return self.count("date")
+
+    @property
+    def authors(self) -> int:
+        return self.count("authors")
+
+    @property
+    def failed(self) -> int:
+        return self.count("empty")
+
+    @property
+    def misses(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {"title": [], "date": [], "authors": [], "body": []}
+        for page in self.pages:
+            for kind, text in page.misses.items():
+                found[kind].append(f"{page.key}: {text}")
+        return found
+
+    def line(self, metadata: bool = True) -> str:
         p, r, f = self.micro
-        return (f"{self.name:<12} F1 {f:.3f} (P {p:.3f}, R {r:.3f}; per-page mean F1 {self.macro_f1:.3f})  "
-                f"title {self.title}/{self.pages}  date {self.date}/{self.pages}  authors {self.authors}/{self.pages}  "
-                f"failed {self.failed}  {self.pages / self.seconds if self.seconds else 0:.1f} docs/s")
+        n = len(self.pages)
+        text = (f"{self.name:<12} F1 {f:.3f} (P {p:.3f}, R {r:.3f}; per-page mean F1 {self.macro_f1:.3f})  "
+                f"under 0.5: {self.under_half}  empty: {self.count('empty')} (rejected {self.rejected})  ")
+        if metadata:
+            text += f"title {self.title}/{n}  date {self.date}/{n}  authors {self.authors}/{n}  "
+        return text + f"{self.ms_per_page:.1f} ms/page"
 
+
+# ---------------------------------------------------------------- where the pages are
 
 def realpages_dir(explicit: str | Path | None = None) -> Path | None:
     """Where the real pages are, or None when they are not on this machine."""
@@ -97,18 +174,44 @@ def realpages_dir(explicit: str | Path | None = None) -> Path | None:
     return None
 
 
-def load_pages(directory: Path) -> Iterator[tuple[str, dict, str]]:
+def webpages_dir(explicit: str | Path | None = None) -> Path | None:
+    candidates = [explicit, os.environ.get("NEWSDESK_WEBPAGES"), ROOT.parent / "shared" / "webpages"]
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "expected.json").is_file():
+            return Path(candidate)
+    return None
+
+
+def corpora() -> list[Corpus]:
+    """Every corpus present on this machine."""
+    found = []
+    real = realpages_dir()
+    if real:
+        found.append(Corpus("realpages", real, real / "expected.json", "", SHINGLE, True))
+    web = webpages_dir()
+    if web:
+        for name in ("dragnet", "l3s-gn1"):
+            if (web / name).is_dir():
+                found.append(Corpus(name, web, web / "expected.json", f"{name}/", 4, False))
+    return found
+
+
+def load_pages(directory: Path, prefix: str = "", expected_file: Path | None = None) -> Iterable[tuple[str, dict, str]]:
     """(key, expected fields, decoded html) for every page with an expected record.
 
     Decoded by ingest.page.decode_body with no HTTP headers (none are stored): the charset
-    comes from the page itself, as for `newsdesk ingest --html`.
+    comes from the page itself, as for `newsdesk ingest --html`. Pages without a URL get a
+    made-up article address on a host of their own.
     """
-    expected = json.loads((directory / "expected.json").read_text(encoding="utf-8"))
-    for key in sorted(expected):
+    expected = json.loads((expected_file or directory / "expected.json").read_text(encoding="utf-8"))
+    for key in sorted(k for k in expected if k.startswith(prefix)):
         path = directory / key
         if path.is_file():
-            raw = gzip.decompress(path.read_bytes())
-            yield key, expected[key], decode_body(raw)  # as the product decodes; both extractors get this text
+            want = dict(expected[key])
+            if not want.get("url"):
+                stem = key.split(".")[0]
+                want["url"] = f"http://{stem.replace('/', '-')}.example/articles/{stem.rsplit('/', 1)[-1]}"
+            yield key, want, decode_body(gzip.decompress(path.read_bytes()))
 
 
 # ---------------------------------------------------------------- extractors under test
@@ -122,11 +225,15 @@ def ours(html: str, url: str) -> Extracted:
 
 
 def plain_trafilatura(html: str, url: str) -> Extracted:
+    """trafilatura's full run, metadata included, as a user calls it."""
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
     if doc is None:
         raise ValueError("trafilatura returned nothing")
     authors = [a.strip() for a in (doc.author or "").split(";") if a.strip()]
     return Extracted(doc.title, authors, doc.date, doc.text or "")
+
+
+EXTRACTORS: dict[str, Callable[[str, str], Extracted]] = {"trafilatura": plain_trafilatura, "newsdesk": ours}
 
 
 # ---------------------------------------------------------------- scoring
@@ -139,14 +246,14 @@ def shingles(text: str, n: int = SHINGLE) -> Counter:
     return Counter(tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
 
 
-def body_counts(ours_text: str, expected_text: str) -> tuple[int, int, int]:
+def body_counts(ours_text: str, expected_text: str, n: int = SHINGLE) -> tuple[int, int, int]:
     """(our shingles, expected shingles, shingles in common)."""
-    got, want = shingles(ours_text), shingles(expected_text)
+    got, want = shingles(ours_text, n), shingles(expected_text, n)
     return sum(got.values()), sum(want.values()), sum((got & want).values())
 
 
-def body_scores(ours_text: str, expected_text: str) -> tuple[float, float, float]:
-    got, want, common = body_counts(ours_text, expected_text)
+def body_scores(ours_text: str, expected_text: str, n: int = SHINGLE) -> tuple[float, float, float]:
+    got, want, common = body_counts(ours_text, expected_text, n)
     p = common / got if got else 0.0
     r = common / want if want else 0.0
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
@@ -185,71 +292,119 @@ def authors_agree(got: list[str], want: list[str]) -> bool:
     return {_name(a) for a in got if a.strip()} == {_name(a) for a in (want or []) if a.strip()}
 
 
-def score(name: str, extractor: Callable[[str, str], Extracted], pages: list[tuple[str, dict, str]]) -> Score:
-    result = Score(name)
-    for key, want, html in pages:
-        result.pages += 1
-        start = time.perf_counter()
-        try:
-            got = extractor(html, want["url"])
-        except Exception as exc:  # a not-article verdict or a crash both count as a failed page
-            result.seconds += time.perf_counter() - start
-            result.failed += 1
-            result.want_shingles += body_counts("", want["text"])[1]
-            for misses in result.misses.values():
-                misses.append(f"{key}: failed: {exc}")
-            continue
-        result.seconds += time.perf_counter() - start
-        n_got, n_want, n_common = body_counts(got.text, want["text"])
-        result.got_shingles += n_got
-        result.want_shingles += n_want
-        result.common_shingles += n_common
-        p, r, f = body_scores(got.text, want["text"])
-        result.precision += p
-        result.recall += r
-        result.f1 += f
-        if f < 0.9:
-            result.misses["body"].append(f"{key}: F1 {f:.3f} P {p:.3f} R {r:.3f}")
-        if title_agrees(got.title, want["title"]):
-            result.title += 1
-        else:
-            result.misses["title"].append(f"{key}: {got.title!r} != {want['title']!r}")
-        if date_agrees(got.published_at, want["published_at"]):
-            result.date += 1
-        else:
-            result.misses["date"].append(f"{key}: {got.published_at!r} != {want['published_at']!r}")
-        if authors_agree(got.authors, want["authors"]):
-            result.authors += 1
-        else:
-            result.misses["authors"].append(f"{key}: {got.authors!r} != {want['authors']!r}")
+def measure(name: str, key: str, want: dict, html: str, n: int, metadata: bool) -> PageResult:
+    """One extractor on one page, scored."""
+    from ingest.extract import NotAnArticle
+
+    result = PageResult(key)
+    start = time.perf_counter()
+    try:
+        got = EXTRACTORS[name](html, want["url"])
+    except NotAnArticle as exc:
+        got, result.error = None, f"rejected: {exc}"
+    except Exception as exc:  # a crash counts as an empty answer; the reason is shown
+        got, result.error = None, f"failed: {type(exc).__name__}: {exc}"
+    result.seconds = time.perf_counter() - start
+    text = got.text if got else ""
+    result.got, result.want, result.common = body_counts(text, want["text"], n)
+    result.precision, result.recall, result.f1 = body_scores(text, want["text"], n)
+    if not text and not result.error:
+        result.error = "empty"
+    if result.f1 < 0.9:
+        result.misses["body"] = result.error or f"F1 {result.f1:.3f} P {result.precision:.3f} R {result.recall:.3f}"
+    if metadata:
+        result.title = bool(got) and title_agrees(got.title, want["title"])
+        result.date = bool(got) and date_agrees(got.published_at, want["published_at"])
+        result.authors = bool(got) and authors_agree(got.authors, want["authors"])
+        if not result.title:
+            result.misses["title"] = f"{got.title if got else None!r} != {want['title']!r}"
+        if not result.date:
+            result.misses["date"] = f"{got.published_at if got else None!r} != {want['published_at']!r}"
+        if not result.authors:
+            result.misses["authors"] = f"{got.authors if got else None!r} != {want['authors']!r}"
     return result
 
 
-def compare(directory: Path) -> tuple[Score, Score]:
-    """Both extractors over the same pages, in the same run."""
-    pages = list(load_pages(directory))
-    baseline = score("trafilatura", plain_trafilatura, pages)
-    mine = score("newsdesk", ours, pages)
+def _measure_both(job: tuple[str, dict, str, int, bool]) -> tuple[PageResult, PageResult]:
+    key, want, html, n, metadata = job
+    return (measure("trafilatura", key, want, html, n, metadata), measure("newsdesk", key, want, html, n, metadata))
+
+
+def score_corpus(corpus: Corpus, jobs: int | None = None) -> tuple[Score, Score]:
+    """(newsdesk, trafilatura) over one corpus, both extractors on each page in one worker."""
+    work = [(key, want, html, corpus.shingle, corpus.metadata)
+            for key, want, html in load_pages(corpus.directory, corpus.prefix, corpus.expected)]
+    mine, baseline = Score("newsdesk"), Score("trafilatura")
+    jobs = jobs or os.cpu_count() or 1
+    if jobs == 1:
+        results = map(_measure_both, work)
+        pairs = list(results)
+    else:
+        with ProcessPoolExecutor(jobs) as pool:
+            pairs = list(pool.map(_measure_both, work, chunksize=8))
+    for theirs, mine_page in pairs:
+        baseline.pages.append(theirs)
+        mine.pages.append(mine_page)
     return mine, baseline
+
+
+def compare(directory: Path) -> tuple[Score, Score]:
+    """realpages' (newsdesk, trafilatura), as the older tests and benches call it."""
+    return score_corpus(Corpus("realpages", directory, directory / "expected.json", "", SHINGLE, True))
+
+
+def worst_losses(mine: Score, baseline: Score, count: int) -> list[str]:
+    """The pages where newsdesk's F1 falls furthest below trafilatura's."""
+    pairs = sorted(zip(mine.pages, baseline.pages), key=lambda pair: pair[0].f1 - pair[1].f1)
+    lines = []
+    for ours_page, theirs in pairs[:count]:
+        if ours_page.f1 >= theirs.f1:
+            break
+        why = f"  ({ours_page.error})" if ours_page.error else ""
+        lines.append(f"  {ours_page.key}: newsdesk {ours_page.f1:.3f} (P {ours_page.precision:.2f} R {ours_page.recall:.2f})"
+                     f" vs {theirs.f1:.3f}{why}")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", help="directory with expected.json (default: ../shared/realpages or $NEWSDESK_REALPAGES)")
+    parser.add_argument("--corpus", action="append", help="realpages, dragnet or l3s-gn1 (default: every one present)")
+    parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: the core count)")
+    parser.add_argument("--worst", type=int, default=8, help="list this many pages where newsdesk loses most")
     parser.add_argument("--show-misses", choices=["title", "date", "authors", "body"], action="append", default=[])
+    parser.add_argument("--save", help="write every page's newsdesk F1 and error to this JSON file")
+    parser.add_argument("--diff", help="list pages whose newsdesk F1 moved against a --save file")
     args = parser.parse_args(argv)
-    directory = realpages_dir(args.pages)
-    if directory is None:
-        print("real pages not found (set NEWSDESK_REALPAGES); nothing to measure", file=sys.stderr)
+    chosen = [c for c in corpora() if not args.corpus or c.name in args.corpus]
+    if not chosen:
+        print("no real-page corpus found (../shared/realpages, ../shared/webpages); nothing to measure", file=sys.stderr)
         return 0
-    mine, baseline = compare(directory)
-    print(baseline.line())
-    print(mine.line())
-    ratio = (mine.seconds / mine.pages) / (baseline.seconds / baseline.pages)
-    print(f"cost per page, newsdesk / trafilatura: {ratio:.2f}x")
-    for kind in args.show_misses:
-        print(f"\n# newsdesk misses: {kind}")
-        print("\n".join(mine.misses[kind]))
+    saved: dict[str, list] = {}
+    previous = json.loads(Path(args.diff).read_text()) if args.diff else {}
+    total_ours = total_theirs = 0.0
+    for corpus in chosen:
+        mine, baseline = score_corpus(corpus, args.jobs)
+        total_ours += sum(p.seconds for p in mine.pages)
+        total_theirs += sum(p.seconds for p in baseline.pages)
+        print(f"## {corpus.name}: {len(mine.pages)} pages, word {corpus.shingle}-shingles")
+        print(baseline.line(corpus.metadata))
+        print(mine.line(corpus.metadata))
+        print(f"cost per page, newsdesk / trafilatura: {mine.ms_per_page / baseline.ms_per_page:.2f}x")
+        losses = worst_losses(mine, baseline, args.worst)
+        if losses:
+            print("where newsdesk loses most:")
+            print("\n".join(losses))
+        for kind in args.show_misses:
+            print(f"# newsdesk misses: {kind}")
+            print("\n".join(mine.misses[kind]))
+        for page in mine.pages:
+            saved[page.key] = [round(page.f1, 4), page.error]
+            if page.key in previous and abs(previous[page.key][0] - page.f1) >= 0.02:
+                print(f"  moved {page.key}: {previous[page.key][0]:.3f} -> {page.f1:.3f}  {page.error or ''}")
+        print()
+    print(f"all corpora: cost per page, newsdesk / trafilatura: {total_ours / total_theirs:.2f}x")
+    if args.save:
+        Path(args.save).write_text(json.dumps(saved, indent=0))
     return 0
 
 
