@@ -42,6 +42,7 @@ class PageMeta:
     tags: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     language: str | None = None
+    article_body: str | None = None  # JSON-LD articleBody, one paragraph per line where it has them
     og_type: str | None = None
     ld_types: set[str] = field(default_factory=set)
 
@@ -67,7 +68,7 @@ def jsonld_nodes(tree: HtmlElement) -> list[dict[str, Any]]:
     """Every JSON-LD object on the page, @graph and lists flattened."""
     nodes: list[dict[str, Any]] = []
     for script in tree.xpath('//script[@type="application/ld+json" or @type="application/json+ld"]'):
-        raw = (script.text or "").strip()
+        raw = _CDATA.sub("", (script.text or "")).strip()
         if not raw:
             continue
         try:
@@ -88,6 +89,10 @@ def jsonld_nodes(tree: HtmlElement) -> list[dict[str, Any]]:
                 if isinstance(item.get("@graph"), list):
                     stack.extend(item["@graph"])
     return nodes
+
+
+# Scripts wrapped for old XHTML parsers: "<![CDATA[ {...} ]]>", often behind "//" or "/* */".
+_CDATA = re.compile(r"^\s*(?://|/\*)?\s*<!\[CDATA\[(?:\s*\*/)?|(?://|/\*)?\s*\]\]>\s*(?:\*/)?\s*$")
 
 
 def _types(node: dict[str, Any]) -> set[str]:
@@ -382,6 +387,7 @@ def read_metadata(tree: HtmlElement) -> PageMeta:
 
     # Descriptive fields
     found.description = _first(meta, "og:description", "description", "twitter:description") or _clean(page.get("description"))
+    found.article_body = _article_body(page.get("articleBody"))
     found.image = _first(meta, "og:image", "og:image:url", "twitter:image") or _image(page.get("image"))
     found.tags = _dedupe(meta.get("article:tag", []) + _strings(page.get("keywords"))
                          + [t.strip() for v in meta.get("news_keywords", meta.get("keywords", [])) for t in v.split(",")])
@@ -391,6 +397,18 @@ def read_metadata(tree: HtmlElement) -> PageMeta:
     ) or normalize_language(tree.get("lang") or tree.get("xml:lang")) or normalize_language(
         _first(meta, "og:locale", "content-language", "dc.language", "language"))
     return found
+
+
+def _article_body(value: Any) -> str | None:
+    """JSON-LD articleBody as plain text: entities decoded, any markup turned into line breaks."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    if "<" in value:
+        value = re.sub(r"(?i)<br\s*/?>|</(?:p|div|h[1-6]|li|blockquote)>", "\n", value)
+        value = re.sub(r"<[^>]+>", " ", value)
+    value = html.unescape(value)
+    lines = (" ".join(line.split()) for line in value.splitlines())
+    return "\n".join(line for line in lines if line) or None
 
 
 def _time_published(tree: HtmlElement) -> str | None:

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from ingest.clean import normalize_line
+from ingest.body import Candidate
 from ingest.metadata import LISTING_TYPES, PageMeta
 from ingest.urls import is_home_page
 
@@ -54,24 +54,34 @@ def error_reason(meta: PageMeta, h1s: list[str]) -> str | None:
     return None
 
 
-def listing_reason(tree: HtmlElement, url: str, meta: PageMeta, lines: list[str]) -> str | None:
-    """A home page or a section/listing page: most of what was extracted is links to other pages."""
+LISTING_LINK_SHARE = 0.5  # a body with at least this share of its characters in link lines is a list of links
+LISTING_MIN_LINKS = 5  # ... and at least this many link lines
+LISTING_TEASER_RUNS = 5  # headlines between summaries: at least this many separate stretches of link lines,
+TEASER_ALTERNATION = 0.8  # ... at least this many per line of other text (each summary under its headline)
+
+
+def listing_reason(url: str, meta: PageMeta, body: Candidate) -> str | None:
+    """A home page or a section/listing page, judged on the chosen body and what the page declares.
+
+    The body is what the extractors chose as the story: it is a listing when most of it is
+    the text of links on the page, or when headlines (links) alternate with summaries all
+    the way down (L S L S ...: as many stretches of links as lines of other text). A few linked lines (a related-links box, a list of sources) leave a story a
+    story, and a page that declares itself an article (JSON-LD, og:type) is never a listing.
+    An address with a query string (`/?fArticleId=123`) is not a home page.
+    """
     if is_home_page(url) and not meta.says_article:
         return "home page"
     # Most pages carry a WebSite node; only the other listing types say "listing" on their own.
     listing_types = meta.ld_types & LISTING_TYPES - {"website"}
     if listing_types and not meta.says_article:
         return f"listing page (JSON-LD {sorted(listing_types)[0]})"
-    if meta.says_article or len(lines) < 4:
+    if meta.says_article or body.link_lines < LISTING_MIN_LINKS:
         return None
-    anchors = {normalize_line(a.text_content()) for a in tree.iter("a")}
-    anchors.discard("")
-    linked = sum(1 for line in lines if normalize_line(line) in anchors)
-    if linked >= 5 and linked >= 0.5 * len(lines):
-        return f"listing page ({linked} of {len(lines)} text lines are links)"
-    path = urlsplit(url).path.rstrip("/")
-    if is_home_page(url) or not path:
-        return "home page"
+    if body.link_share >= LISTING_LINK_SHARE:
+        return f"listing page ({body.link_share:.0%} of the text is links)"
+    others = body.lines - body.link_lines
+    if body.link_runs >= LISTING_TEASER_RUNS and body.link_runs >= TEASER_ALTERNATION * others:
+        return f"listing page ({body.link_lines} headlines between {body.lines - body.link_lines} other lines)"
     return None
 
 
