@@ -404,24 +404,39 @@ def _is_sentence_like(line: str) -> bool:
     return line.rstrip().endswith((".", "!", "?", "…", '"', "”", "»", "“", "'")) or any(q in line for q in '"“”«»„')
 
 
+def repetition_key(line: str) -> str:
+    """The key under which lines repeat inside one article: normalize_line's, but numbers count.
+
+    Rows of results, prices and scores differ only in their numbers ("Arsenal 2 Chelsea 1",
+    "Arsenal 0 Chelsea 0"); folding digits would make them one repeated template line.
+    """
+    text = unicodedata.normalize("NFKC", line).casefold().replace("_", " ")
+    return " ".join(_non_word().sub(" ", text).split())
+
+
+# Lines that carry structure: table rows (trafilatura renders cells with "|"; some sites draw
+# them with box characters), list items, code, quotations. Their repeats are content.
+_STRUCTURED = re.compile(r"[|│┃║]|^[-*•·] |^\d+[.)] |[{};]\s*$|^\s*(?:[<>]|//|#)|\w\(.*\)|\s=\s")
+
+
 def repeated_label_lines(lines: list[str], keys: list[str] | None = None) -> set[str]:
     """Short, non-sentence lines that occur more than once in one article (template widgets).
 
-    Returns their normalize_line keys. Table rows (trafilatura renders cells with `|`) and
-    sentences never count.
+    Returns their normalize_line keys. Lines repeat by repetition_key (numbers count), and
+    table rows, list items, code, lines holding numbers and (up to twice) sentences never count.
     """
     keys = keys if keys is not None else [normalize_line(line) for line in lines]
-    counts = Counter(keys)
+    counts = Counter(repetition_key(line) for line in lines)
     found = set()
     for line, key in zip(lines, keys):
-        if counts[key] < 2 or not key or key in found:
+        count = counts[repetition_key(line)]
+        if count < 2 or not key or key in found:
             continue
-        # Table rows and list items (trafilatura's "- ") may repeat for real.
-        if "|" in line or line.startswith("- "):
-            continue
+        if _STRUCTURED.search(line) or any(ch.isdigit() for ch in line):
+            continue  # structure or data: a result, a price, a date line is caught by its shape elsewhere
         # A sentence or quote may come twice (a pull quote); three times is a template
         # (an embed's consent notice rendered once per embed).
-        if (_is_sentence_like(line) or len(line.split()) > 8) and counts[key] < 3:
+        if (_is_sentence_like(line) or len(line.split()) > 8) and count < 3:
             continue
         found.add(key)
     return found

@@ -320,6 +320,19 @@ def test_repeated_template_label_removed_but_repeated_sentence_kept():
     assert clean_lines([notice, STORY[0], notice, STORY[1], notice]) == STORY[:2]
 
 
+@pytest.mark.parametrize("rows", [
+    ["Arsenal 2 Chelsea 1", "Arsenal 0 Chelsea 0", "Arsenal 1 Chelsea 1"],  # results that differ in numbers
+    ["Arsenal 1 Chelsea 1", "Arsenal 1 Chelsea 1"],  # the same result twice is data too
+    ["│ Oslo │ rain │", "│ Bergen │ rain │", "│ Oslo │ rain │"],  # a table drawn with box characters
+    ["total = total + price", "total = total + price"],  # code
+    ["- Stir the sauce", "- Stir the sauce"],  # list items
+    ["1. Add salt", "1. Add salt"],
+])
+def test_repeated_rows_code_and_items_are_content(rows):
+    lines = [STORY[0], *rows, STORY[1]]
+    assert clean_lines(lines) == lines
+
+
 def test_headline_and_author_lines_removed():
     lines = ["River flood forces evacuation", "Jane Doe", STORY[0]]
     assert clean_lines(lines, titles=["River flood forces evacuation"], authors=["Jane Doe"]) == [STORY[0]]
