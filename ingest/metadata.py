@@ -194,48 +194,87 @@ def _plausible_year(year: int) -> bool:
 
 # ---------------------------------------------------------------- titles
 
-_TITLE_SEPARATORS = re.compile(r"\s+[|–—:·»-]\s+|\s+[|]\s*")
+# Separators between a headline and the site's name or a section: spaced ASCII ones, and
+# the full-width and CJK ones that sites write without spaces ("…：東京新聞デジタル", "…ㅣ한국일보").
+_TITLE_SEPARATORS = re.compile(r"\s+[|–—:·»*•-]\s+|\s+[|*]\s*|\s*[｜：ㅣ丨]\s*")
+_BYLINE_PART = re.compile(r"^(?:by|von|par|por|di|door|av)\s+\S", re.I)
 
 
-def _strip_site(title: str, site_names: list[str]) -> str:
-    """'Headline | Site' and 'Site - Headline' lose the site part (a known name or a domain)."""
+def _is_site_part(part: str, site_keys: set[str]) -> bool:
+    """A title part that names the site: its name (or the name with a word more, "CBC News" for
+    "CBC", "日刊ゲンダイDIGITAL" for "日刊ゲンダイ"), a domain, or a byline after it."""
+    key = _key(part)
+    if not key:
+        return True
+    if re.fullmatch(r"[\w.-]+\.[a-z]{2,}", part.strip().lower()) or _BYLINE_PART.match(part.strip()):
+        return True
+    for site in site_keys:
+        if key == site or (len(site) >= 3 and (key.startswith(site) or key.endswith(site))
+                           and len(key.split()) <= len(site.split()) + 1 and len(key) <= len(site) + 12):
+            return True
+    return False
+
+
+def _strip_site(title: str, site_names: list[str], sections: list[str] = ()) -> str:
+    """'Headline | Site', 'Site - Headline', 'Headline：Site', 'Headline * Site * by Author' lose
+    the site's parts at either end; a section glued to them goes too ('Headline-정치ㅣ한국일보')."""
     parts = _TITLE_SEPARATORS.split(title)
     if len(parts) < 2:
         return title
-    keys = {_key(s) for s in site_names if s}
-    kept = [p for p in parts if _key(p) not in keys and not re.fullmatch(r"[\w.-]+\.[a-z]{2,}", p.strip().lower())]
-    if kept and len(kept) < len(parts):
-        start = title.find(kept[0])
-        end = title.rfind(kept[-1]) + len(kept[-1])
-        return title[start:end].strip()
-    return title
+    site_keys = {_key(s) for s in site_names if s and _key(s)}
+    start, end = 0, len(parts)
+    while start < end - 1 and _is_site_part(parts[start], site_keys):
+        start += 1
+    while end - 1 > start and _is_site_part(parts[end - 1], site_keys):
+        end -= 1
+    if (start, end) == (0, len(parts)):
+        return title
+    first, last = title.find(parts[start]), title.rfind(parts[end - 1]) + len(parts[end - 1])
+    kept = title[first:last].strip()
+    if end < len(parts):
+        for section in sections:
+            for glue in ("-", " - ", " | ", ": "):
+                if kept.endswith(glue + section) and len(kept) > len(glue + section) + 10:
+                    return kept[: -len(glue + section)].strip()
+    return kept
 
 
 def _key(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
 
 
-def choose_title(h1s: list[str], candidates: list[str], site_names: list[str]) -> str | None:
-    """The headline the page declares (og:title, then JSON-LD headline...) without the site name.
+def choose_title(h1s: list[str], candidates: list[str], site_names: list[str],
+                 sections: list[str] = ()) -> str | None:
+    """The headline the page declares (og:title, then JSON-LD headline...) without the site's name.
 
     The <h1> wins only where it is the declared title minus a suffix we could not
-    recognize as the site's ("Headline | DW | 28.04.2023"), or when no title is declared.
+    recognize as the site's ("Headline | DW | 28.04.2023"), or minus a kicker that another
+    declared title leaves out too, or when no title is declared.
+    (Measured on ../shared/realpages: a vote among the declared titles and the <h1> chose
+    the newsroom's display variant where the page's own og:title was the headline, 161 of
+    193 exact against 170 for this order of trust.)
     """
-    stripped = [s for s in (_strip_site(c, site_names) for c in candidates) if s]
+    stripped = [s for s in (_strip_site(c, site_names, sections) for c in candidates) if s]
     h1s = [h for h in h1s if _key(h)]
-    if stripped:
-        declared = stripped[0]
-        for h1 in h1s[:1]:
-            if _key(declared).startswith(_key(h1) + " ") and _TITLE_SEPARATORS.search(declared[len(h1) - 1:] if len(declared) > len(h1) else ""):
-                return h1
-        return declared
-    return h1s[0] if h1s else None
+    if not stripped:
+        return h1s[0] if h1s else None
+    declared = stripped[0]
+    for h1 in h1s[:1]:
+        if _key(declared).startswith(_key(h1) + " ") and _TITLE_SEPARATORS.search(declared[len(h1) - 1:] if len(declared) > len(h1) else ""):
+            return h1
+        # "Kicker | Headline" where another declared title says just the <h1>'s headline
+        if _key(declared).endswith(" " + _key(h1)) and any(_key(s) == _key(h1) for s in stripped[1:]):
+            return h1
+    return declared
 
 
 # ---------------------------------------------------------------- authors
 
 _AUTHOR_PREFIX = re.compile(r"^(?:by|von|par|por|di|door|av|de|autor(?:in)?|author|text|texto|written by)\s*[:]?\s+", re.I)
 _AUTHOR_SPLIT = re.compile(r"\s*(?:;|\||,|&|\band\b|\bund\b|\bet\b|\by\b|\bog\b|\bi\b)\s*", re.I)
+
+
+_GLUED_NUMBER = re.compile(r"(?<=[^\W\d_])\d.*$")
 
 
 def clean_authors(names: list[str]) -> list[str]:
@@ -249,6 +288,11 @@ def clean_authors(names: list[str]) -> list[str]:
         if re.match(r"^(?:https?:|www\.)", raw) or "@" in raw and " " not in raw:
             continue
         for name in _AUTHOR_SPLIT.split(raw):
+            # a date or a count glued to a full name by the markup ("Lucas Nolan22 Dec 2016651"),
+            # not a brand's digits ("BR24 Redaktion")
+            glued = _GLUED_NUMBER.search(name)
+            if glued and len(name[:glued.start()].split()) >= 2:
+                name = name[:glued.start()]
             name = _AUTHOR_PREFIX.sub("", name.strip(" .-–—:"))
             if not name or len(name) > 60 or not re.search(r"[^\W\d_]", name):
                 continue
@@ -314,10 +358,28 @@ def _class_byline(tree: HtmlElement) -> list[str]:
     return []
 
 
+_TEASER_CLASS = re.compile(r"related|teaser|recommend|more-|sidebar|widget|card|list-item|promo", re.I)
+
+
+def _in_teaser(el: HtmlElement) -> bool:
+    """Inside another story's teaser: a list item, an aside, navigation, a footer, or a box
+    whose class says related / teaser / recommended."""
+    for ancestor in el.iterancestors():
+        if ancestor.tag in {"li", "aside", "nav", "footer"}:
+            return True
+        if _TEASER_CLASS.search(ancestor.get("class") or ""):
+            return True
+        if ancestor.tag in {"article", "main", "body"}:
+            return False
+    return False
+
+
 def _byline_names(tree: HtmlElement) -> list[str]:
     """Names in rel=author / itemprop=author markup; with many, the page lists other stories too."""
     names = []
     for el in tree.xpath('//*[@rel="author" or @itemprop="author"][not(self::meta) and not(self::link)]'):
+        if _in_teaser(el):
+            continue
         inner = el.xpath('.//*[@itemprop="name"]')
         text = _clean((inner[0] if inner else el).text_content())
         if text and len(text) < 80 and text not in names:
@@ -352,7 +414,8 @@ def read_metadata(tree: HtmlElement) -> PageMeta:
         _clean(title_tag.text_content()) if title_tag is not None else None,
     ) if c]
     found.title_candidates = candidates
-    found.title = choose_title(h1s, candidates, site_names)
+    sections = _dedupe(meta.get("article:section", []) + _strings(page.get("articleSection")))
+    found.title = choose_title(h1s, candidates, site_names, sections)
 
     # Authors: people first. An organization as author (often the publisher itself) only
     # stands when no person is named anywhere else on the page.
@@ -391,7 +454,7 @@ def read_metadata(tree: HtmlElement) -> PageMeta:
     found.image = _first(meta, "og:image", "og:image:url", "twitter:image") or _image(page.get("image"))
     found.tags = _dedupe(meta.get("article:tag", []) + _strings(page.get("keywords"))
                          + [t.strip() for v in meta.get("news_keywords", meta.get("keywords", [])) for t in v.split(",")])
-    found.categories = _dedupe(meta.get("article:section", []) + _strings(page.get("articleSection")))
+    found.categories = sections
     found.language = normalize_language(
         _clean(page.get("inLanguage")) if isinstance(page.get("inLanguage"), str) else None
     ) or normalize_language(tree.get("lang") or tree.get("xml:lang")) or normalize_language(
