@@ -13,7 +13,7 @@ from lxml.html import HtmlElement
 
 from ingest.body import Candidate
 from ingest.metadata import LISTING_TYPES, PageMeta
-from ingest.urls import is_home_page
+from ingest.urls import is_home_page, looks_like_story_url
 
 _CHALLENGE = re.compile(
     r"just a moment\.\.\.|enable javascript and cookies to continue|checking (?:if the site connection is secure|your browser)|"
@@ -77,7 +77,9 @@ def listing_reason(url: str, meta: PageMeta, body: Candidate) -> str | None:
         return f"listing page (JSON-LD {sorted(listing_types)[0]})"
     if meta.says_article or body.link_lines < LISTING_MIN_LINKS:
         return None
-    if body.link_share >= LISTING_LINK_SHARE:
+    # A page at a story's address (a long slug, an id) whose text is mostly links is a
+    # gallery or a link-rich post: the links alone do not make it a listing.
+    if body.link_share >= LISTING_LINK_SHARE and not looks_like_story_url(url):
         return f"listing page ({body.link_share:.0%} of the text is links)"
     others = body.lines - body.link_lines
     if body.link_runs >= LISTING_TEASER_RUNS and body.link_runs >= TEASER_ALTERNATION * others:

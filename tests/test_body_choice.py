@@ -144,3 +144,25 @@ def test_the_declared_article_body_is_used_when_the_page_shows_only_a_teaser():
     teaser = ["Sign in to read the whole story about the decision on the old bridge."]
     article = extract_article(_article_page(teaser, head=head), "https://news.example.org/city/bridge-closed")
     assert article.text.splitlines()[:5] == PARAGRAPHS
+
+
+@pytest.mark.parametrize("url, story", [
+    ("http://abcnews.go.com/Entertainment/slideshow/celebrity-monokini-madness-16562453", True),
+    ("https://www.upi.com/NewsTrack/Top_News/2007/12/30/mccain_stands_by_attack_ad/4571/", False),
+    ("http://www.tios.co.za/?fSectionId=1016&fArticleId=nw20071231121337812C807136", True),
+    ("https://news.example.org/world/2024/05/31/123456", True),
+    ("https://news.example.org/world", False),
+    ("https://news.example.org/category/local-news/", False),
+    ("https://news.example.org/page/2", False),
+])
+def test_story_addresses(url, story):
+    from ingest.urls import looks_like_story_url
+    assert looks_like_story_url(url) is story
+
+
+def test_a_link_heavy_body_at_a_story_address_is_not_a_listing():
+    captions = [f"Photo {i}: visitors at the exhibition" for i in range(8)]
+    body = measure("main", "\n".join([*captions, PARAGRAPHS[0]]), _anchors(*captions))
+    assert body.link_share >= 0.5
+    assert listing_reason("https://news.example.org/culture/slideshow/magic-art-exhibition-16844450", PageMeta(), body) is None
+    assert listing_reason("https://news.example.org/culture", PageMeta(), body).startswith("listing page")
