@@ -258,6 +258,17 @@ _BYLINE = re.compile(
     re.I,
 )
 
+# A copyright notice: "© 2008 Example", "Copyright (C) 2006-2008 ...", "All rights reserved",
+# "Alle Rechte vorbehalten", "Tous droits réservés", "Todos los derechos reservados".
+_COPYRIGHT = re.compile(
+    r"(?:©|\(c\)|copyright|\bcopr\.)\s*(?:\(c\)\s*|©\s*)?(?:19|20)\d\d|"
+    r"all\s+rights\s+reserved|alle\s+rechte\s+vorbehalten|tous\s+droits\s+réservés|"
+    r"todos\s+los\s+derechos\s+reservados|tutti\s+i\s+diritti\s+riservati|todos\s+os\s+direitos\s+reservados|"
+    r"все\s+права\s+защищены",
+    re.I,
+)
+COPYRIGHT_WORDS = 40  # a notice runs long with its legal small print, a story paragraph longer
+
 SHORT_WORDS = 12  # lines up to this many words may be judged by shape
 CALL_WORDS = 30  # calls to action run a bit longer ("Join our ... and stay updated with ...")
 CALL_REACH = 6  # in a longer call, the channel it names comes within this many words of the verb
@@ -367,6 +378,14 @@ def _strip_marks(line: str) -> str:
     return line[start:]
 
 
+def is_copyright_notice(line: str) -> bool:
+    """"© 2024 Example News", "Copyright (C) eCanadaNow 2006-2007", "... All Rights Reserved."
+
+    Only a line of at most COPYRIGHT_WORDS that names a year after the mark, or says the rights
+    are reserved; a story about a copyright case names no year right after the word."""
+    return len(line.split()) <= COPYRIGHT_WORDS and bool(_COPYRIGHT.search(line))
+
+
 def is_teaser_or_ad(line: str) -> bool:
     """"Also read: ...", "Related:", "Advertisement", "Story continues below advertisement"."""
     if len(line.split()) > 25:
@@ -470,7 +489,7 @@ def clean_lines(lines: Iterable[str], *, titles: Iterable[str] = (), authors: It
 def _is_boilerplate_shape(line: str, author_keys: set[str]) -> bool:
     line = line.removeprefix("- ").lstrip("-–— ")  # a list item is judged by its content
     return (is_placeholder_line(line) or is_timestamp_line(line) or is_call_to_action(line)
-            or is_teaser_or_ad(line) or is_byline(line, author_keys))
+            or is_teaser_or_ad(line) or is_byline(line, author_keys) or is_copyright_notice(line))
 
 
 def clean_text(text: str, *, titles: Iterable[str] = (), authors: Iterable[str] = (),

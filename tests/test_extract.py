@@ -333,6 +333,16 @@ def test_repeated_rows_code_and_items_are_content(rows):
     assert clean_lines(lines) == lines
 
 
+@pytest.mark.parametrize("line, notice", [
+    ("© 2024 Example News", True),
+    ("Copyright 2008 The Associated Press. All rights reserved. This material may not be published.", True),
+    ("Alle Rechte vorbehalten.", True),
+    ("The copyright lawsuit filed in 2019 by the band was dismissed on Monday, the court said.", False),
+])
+def test_copyright_notices_go_and_stories_about_copyright_stay(line, notice):
+    assert clean_lines([STORY[0], line]) == ([STORY[0]] if notice else [STORY[0], line])
+
+
 def test_headline_and_author_lines_removed():
     lines = ["River flood forces evacuation", "Jane Doe", STORY[0]]
     assert clean_lines(lines, titles=["River flood forces evacuation"], authors=["Jane Doe"]) == [STORY[0]]
