@@ -32,9 +32,11 @@ class Bench:
 
 
 BENCHES = [
-    Bench("quality", ["bench.quality"], ["bench.quality"], [
-        ("real pages, trafilatura", r"^trafilatura\s+(F1 .*?authors \d+/\d+)"),
-        ("real pages, newsdesk", r"^newsdesk\s+(F1 .*?authors \d+/\d+)"),
+    Bench("quality", ["bench.quality", "--worst", "5"], ["bench.quality", "--corpus", "realpages"], [
+        *((f"{corpus}, {name}", rf"^## {corpus}:[^\n]*\n(?:.*\n)*?{name}\s+(F1 .*?) +[\d.]+ ms/page")
+          for corpus in ("realpages", "dragnet", "l3s-gn1") for name in ("trafilatura", "newsdesk")),
+        ("extraction cost per page, newsdesk / trafilatura's full run (all corpora)",
+         r"^all corpora: cost per page, newsdesk / trafilatura: ([\d.]+x)"),
     ]),
     Bench("fixtures", ["bench.fixtures"], ["bench.fixtures"], [
         ("fixture pages, all classes (pages, F1 ours/traf, R ours/traf, boilerplate lines all/ours/traf)",

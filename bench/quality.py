@@ -165,21 +165,22 @@ class Score:
 
 # ---------------------------------------------------------------- where the pages are
 
-def realpages_dir(explicit: str | Path | None = None) -> Path | None:
-    """Where the real pages are, or None when they are not on this machine."""
-    candidates = [explicit, os.environ.get("NEWSDESK_REALPAGES"), ROOT.parent / "shared" / "realpages"]
-    for candidate in candidates:
+def _corpus_dir(explicit: str | Path | None, variable: str, name: str) -> Path | None:
+    """The first of: the given directory, $variable, ../shared/<name>, that holds expected.json."""
+    for candidate in (explicit, os.environ.get(variable), ROOT.parent / "shared" / name):
         if candidate and (Path(candidate) / "expected.json").is_file():
             return Path(candidate)
     return None
+
+
+def realpages_dir(explicit: str | Path | None = None) -> Path | None:
+    """Where the real pages are, or None when they are not on this machine."""
+    return _corpus_dir(explicit, "NEWSDESK_REALPAGES", "realpages")
 
 
 def webpages_dir(explicit: str | Path | None = None) -> Path | None:
-    candidates = [explicit, os.environ.get("NEWSDESK_WEBPAGES"), ROOT.parent / "shared" / "webpages"]
-    for candidate in candidates:
-        if candidate and (Path(candidate) / "expected.json").is_file():
-            return Path(candidate)
-    return None
+    """Where the annotated web pages (dragnet, l3s-gn1) are, or None."""
+    return _corpus_dir(explicit, "NEWSDESK_WEBPAGES", "webpages")
 
 
 def corpora() -> list[Corpus]:
