@@ -33,7 +33,7 @@ from lxml.html import HtmlElement
 
 from ingest.clean import normalize_line
 
-__all__ = ["Candidate", "page_anchors", "measure", "is_doubtful", "choose", "covers"]
+__all__ = ["Candidate", "page_anchors", "measure", "is_doubtful", "choose", "covers", "menu_rows"]
 
 SHORT_WORDS = 200  # a main text shorter than this may have missed the story (trafilatura's own worry)
 LINK_DOUBT = 0.2  # a main text with more of its characters in link lines is doubtful
@@ -105,6 +105,20 @@ def measure(source: str, text: str, anchors: frozenset[str]) -> Candidate:
             prose += len(line)
         previous_linked = linked
     return Candidate(source, text, chars, link, prose, lines, link_lines, link_runs)
+
+
+def menu_rows(text: str, anchors: frozenset[str]) -> set[str]:
+    """Rows of a layout table made only of link texts ("| Home | Sport | Local Sport |"): the
+    site's menus, which trafilatura keeps when a whole page is one table. Returned as lines."""
+    found = set()
+    for line in text.splitlines():
+        if "|" not in line:
+            continue
+        cells = [normalize_line(cell) for cell in re.split(r"(?<!\\)\|", line)]
+        cells = [cell for cell in cells if cell]
+        if cells and all(cell in anchors for cell in cells):
+            found.add(line)
+    return found
 
 
 def covers(text: str, reference: str) -> float:

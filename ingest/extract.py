@@ -11,7 +11,8 @@ The stages, in order:
      (ingest.fallbacks);
   4. turn away home and listing pages, judged on the chosen body, so a story is never
      rejected for the menus around it;
-  5. clean the body (ingest.clean): headline, bylines, timestamps, template lines,
+  5. clean the body: rows of a layout table made only of links (ingest.body.menu_rows), then
+     (ingest.clean) headline, bylines, timestamps, template lines,
      calls to follow/subscribe, teasers, ads, learned site boilerplate; then merge
      metadata: the page first, then trafilatura, then discovery hints, each filling only gaps.
 Pure: no network, no database.
@@ -24,7 +25,7 @@ import trafilatura
 from lxml.etree import ParserError
 from lxml.html import HtmlElement
 
-from ingest.body import Candidate, choose, is_doubtful, measure, page_anchors
+from ingest.body import Candidate, choose, is_doubtful, measure, menu_rows, page_anchors
 from ingest.clean import clean_lines, normalize_text
 from ingest.errors import ConfigError, ExtractionError
 from ingest.fallbacks import library_metadata
@@ -78,7 +79,8 @@ def extract_article(html: str, url: str, *, hints: Hints | None = None,
 
     # 3. Body extraction, with the site's overrides applied to the tree first.
     _apply_overrides(tree, options)
-    body = _body(tree, url, options, meta)
+    anchors = page_anchors(tree)
+    body = _body(tree, url, options, meta, anchors)
     raw_text = normalize_text(body.text) if body is not None else ""
     if not raw_text:
         raise NotAnArticle("no article text found")
@@ -93,7 +95,9 @@ def extract_article(html: str, url: str, *, hints: Hints | None = None,
     title = meta.title or _str(doc.title) or hints.title
     authors = meta.authors or clean_authors((_str(doc.author) or "").split(";"))
     titles = [t for t in (title, *h1s[:1], *meta.title_candidates[:2]) if t]
-    lines = clean_lines(raw_text.splitlines(), titles=titles, authors=authors, boilerplate=options.boilerplate)
+    menus = menu_rows(raw_text, anchors)
+    lines = clean_lines([line for line in raw_text.splitlines() if line not in menus],
+                        titles=titles, authors=authors, boilerplate=options.boilerplate)
     if not lines:
         raise NotAnArticle("no article text left after removing boilerplate")
     text = "\n".join(lines)
@@ -126,7 +130,8 @@ def extract_article(html: str, url: str, *, hints: Hints | None = None,
     )
 
 
-def _body(tree: HtmlElement, url: str, options: ExtractOptions, meta: PageMeta) -> Candidate | None:
+def _body(tree: HtmlElement, url: str, options: ExtractOptions, meta: PageMeta,
+          anchors: frozenset[str]) -> Candidate | None:
     """The article body, chosen among trafilatura's main extractor, its full run and the
     page's JSON-LD articleBody by ingest.body's rule; None when none of them found text.
 
@@ -134,8 +139,6 @@ def _body(tree: HtmlElement, url: str, options: ExtractOptions, meta: PageMeta) 
     third of its time: here its main extractor runs alone first, and only a doubtful result
     (short, links, fragments, or far from the declared articleBody) pays for the full run.
     """
-    anchors = page_anchors(tree)
-
     def run(fast: bool) -> Candidate | None:
         doc = trafilatura.bare_extraction(tree, url=url, with_metadata=False, include_comments=False,
                                           favor_precision=options.favor_precision, deduplicate=False, fast=fast)

@@ -166,3 +166,22 @@ def test_a_link_heavy_body_at_a_story_address_is_not_a_listing():
     assert body.link_share >= 0.5
     assert listing_reason("https://news.example.org/culture/slideshow/magic-art-exhibition-16844450", PageMeta(), body) is None
     assert listing_reason("https://news.example.org/culture", PageMeta(), body).startswith("listing page")
+
+
+def test_layout_table_rows_made_only_of_links_are_menus():
+    from ingest.body import menu_rows
+    anchors = _anchors("Home", "Local Sport", "National Sport", "Newsletter", "Site Map")
+    text = "\n".join(["| Home | Local Sport | National Sport |", "| Local Sport |", f"| {PARAGRAPHS[0]} |",
+                      "| Newsletter | Site Map | | Search |", PARAGRAPHS[1]])
+    assert menu_rows(text, anchors) == {"| Home | Local Sport | National Sport |", "| Local Sport |"}
+
+
+def test_a_table_layout_page_loses_its_menu_rows():
+    menu = "".join(f'<td><a href="/{m.lower()}">{m}</a></td>' for m in MENU)
+    story = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    html = f"""<html><head><title>Council closes the old bridge</title></head><body><table>
+<tr>{menu}</tr><tr><td colspan="10"><h1>Council closes the old bridge</h1>{story}</td></tr>
+<tr><td><a href="/about">About</a></td><td><a href="/contact">Contact</a></td></tr></table></body></html>"""
+    article = extract_article(html, "https://news.example.org/city/bridge-closed")
+    assert not any(m in article.text for m in MENU + ["About", "Contact"])
+    assert all(p in article.text for p in PARAGRAPHS)
