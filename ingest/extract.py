@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+
 import trafilatura
 from lxml.etree import ParserError
 from lxml.html import HtmlElement
