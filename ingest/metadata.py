@@ -243,6 +243,12 @@ def _key(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
 
 
+def _agrees(title: str, others: list[str], site_names: list[str]) -> bool:
+    """Whether another title says the same, once both lose the site's parts."""
+    key = _key(_strip_site(title, site_names))
+    return any(_key(_strip_site(other, site_names)) == key for other in others) or not others
+
+
 def choose_title(h1s: list[str], candidates: list[str], site_names: list[str],
                  sections: list[str] = ()) -> str | None:
     """The headline the page declares (og:title, then JSON-LD headline...) without the site's name.
@@ -408,11 +414,17 @@ def read_metadata(tree: HtmlElement) -> PageMeta:
     # Title
     h1s = [t for t in (_clean(h.text_content()) for h in tree.xpath("//body//h1")) if t][:3]
     title_tag = tree.find(".//title")
-    candidates = [c for c in (
-        _first(meta, "og:title"), _clean(page.get("headline")), _first(meta, "twitter:title"),
-        _first(meta, "title", "dc.title", "parsely-title", "sailthru.title"),
+    headline = _clean(page.get("headline"))
+    others = [c for c in (
+        _first(meta, "twitter:title"), _first(meta, "title", "dc.title", "parsely-title", "sailthru.title"),
         _clean(title_tag.text_content()) if title_tag is not None else None,
     ) if c]
+    og_title = _first(meta, "og:title")
+    if headline and not og_title and not _agrees(headline, [*h1s[:1], *others], site_names):
+        # A JSON-LD headline that neither the <h1> nor any other title repeats is a
+        # description or a social variant: it goes last.
+        others, headline = [*others, headline], None
+    candidates = [c for c in (og_title, headline, *others) if c]
     found.title_candidates = candidates
     sections = _dedupe(meta.get("article:section", []) + _strings(page.get("articleSection")))
     found.title = choose_title(h1s, candidates, site_names, sections)

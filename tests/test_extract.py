@@ -426,3 +426,38 @@ def test_a_short_og_website_page_without_a_date_is_not_an_article():
 def test_a_story_that_says_so_is_kept_whatever_its_url_or_og_type(head: str, hints: Hints | None):
     article = extract_article(page(STORY, head=head), "https://news.example.org/about", hints=hints)
     assert article.text.splitlines() == STORY
+
+
+def test_a_jsonld_headline_no_other_title_repeats_loses_to_the_h1():
+    ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle",
+                     "headline": "Read our live coverage of the weather"})
+    html = page(STORY, head=f'<script type="application/ld+json">{ld}</script>').replace(
+        '<meta property="og:site_name" content="Example News">', "")
+    article = extract_article(html, URL)
+    assert article.title == "River flood forces evacuation of two villages"
+
+
+@pytest.mark.parametrize("declared, site, expected", [
+    ("Trump steps in：東京新聞デジタル", "東京新聞", "Trump steps in"),
+    ("Budget vote delayed｜日刊ゲンダイDIGITAL", "日刊ゲンダイ", "Budget vote delayed"),
+    ("Shocking claim made today * The Gateway Pundit * by Paul Serran", "The Gateway Pundit", "Shocking claim made today"),
+    ("Palestinians say appointment could ruin talks | CBC News", "CBC", "Palestinians say appointment could ruin talks"),
+    ("민주당 도입 또다시 불발-정치ㅣ한국일보", "한국일보", "민주당 도입 또다시 불발"),
+])
+def test_titles_lose_the_site_name_in_any_script_or_separator(declared, site, expected):
+    head = f'<meta property="og:title" content="{declared}"><meta property="article:section" content="정치">'
+    html = page(STORY, title="Unrelated h1 words here", head=head).replace('content="Example News"', f'content="{site}"')
+    assert extract_article(html, URL).title == expected
+
+
+def test_authors_come_from_the_story_not_from_teasers_of_other_stories():
+    teasers = "".join(f'<li><a href="/s/{i}">Other story {i}</a> <a rel="author" href="/a/{i}">Writer {i}</a></li>'
+                      for i in range(3))
+    byline = '<p class="byline">By <a rel="author" href="/a/jane">Jane Doe</a></p>'
+    html = page(STORY, before=byline, after=f'<aside><ul class="related">{teasers}</ul></aside>')
+    assert extract_article(html, URL).author == "Jane Doe"
+
+
+def test_a_date_and_count_glued_to_a_byline_name_are_cut():
+    head = '<meta name="author" content="Lucas Nolan22 Dec 2016651">'
+    assert extract_article(page(STORY, head=head), URL).author == "Lucas Nolan"
