@@ -270,6 +270,7 @@ _COPYRIGHT = re.compile(
 COPYRIGHT_WORDS = 40  # a notice runs long with its legal small print, a story paragraph longer
 
 SHORT_WORDS = 12  # lines up to this many words may be judged by shape
+WHOLE_PARAGRAPH_WORDS = 30  # a line this long that comes again is a repeated paragraph, kept once
 CALL_WORDS = 30  # calls to action run a bit longer ("Join our ... and stay updated with ...")
 CALL_REACH = 6  # in a longer call, the channel it names comes within this many words of the verb
 
@@ -475,11 +476,18 @@ def clean_lines(lines: Iterable[str], *, titles: Iterable[str] = (), authors: It
     author_keys = {normalize_line(a) for a in authors if a}
     template = repeated_label_lines(lines, keys)
     kept = []
+    paragraphs_seen: set[str] = set()
     for line, key in zip(lines, keys):
         if not key:  # only punctuation or symbols: separators, bullets
             continue
         if key in title_keys or key in boilerplate or key in template:
             continue
+        if len(line.split()) >= WHOLE_PARAGRAPH_WORDS:
+            # A whole paragraph again, word for word: the page printed the story (or its lead)
+            # twice, as a teaser or a print copy. A pull quote is a sentence, not a paragraph.
+            if key in paragraphs_seen:
+                continue
+            paragraphs_seen.add(key)
         if len(line) <= 200 and _is_boilerplate_shape(line, author_keys):
             continue
         kept.append(line)

@@ -343,6 +343,14 @@ def test_copyright_notices_go_and_stories_about_copyright_stay(line, notice):
     assert clean_lines([STORY[0], line]) == ([STORY[0]] if notice else [STORY[0], line])
 
 
+def test_a_whole_paragraph_printed_twice_is_kept_once():
+    lead = " ".join(STORY[:3])  # a paragraph of 60 words
+    assert len(lead.split()) >= 30
+    assert clean_lines([lead, STORY[3], lead, STORY[4]]) == [lead, STORY[3], STORY[4]]
+    # a sentence that comes twice (a pull quote) stays twice
+    assert clean_lines([STORY[2], STORY[0], STORY[2]]) == [STORY[2], STORY[0], STORY[2]]
+
+
 def test_headline_and_author_lines_removed():
     lines = ["River flood forces evacuation", "Jane Doe", STORY[0]]
     assert clean_lines(lines, titles=["River flood forces evacuation"], authors=["Jane Doe"]) == [STORY[0]]
