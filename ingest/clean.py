@@ -454,6 +454,8 @@ def repeated_label_lines(lines: list[str], keys: list[str] | None = None) -> set
             continue
         if _STRUCTURED.search(line) or any(ch.isdigit() for ch in line):
             continue  # structure or data: a result, a price, a date line is caught by its shape elsewhere
+        if len(line.split()) >= WHOLE_PARAGRAPH_WORDS:
+            continue  # a whole paragraph printed again is kept once (clean_lines), not dropped
         # A sentence or quote may come twice (a pull quote); three times is a template
         # (an embed's consent notice rendered once per embed).
         if (_is_sentence_like(line) or len(line.split()) > 8) and count < 3:

@@ -347,6 +347,8 @@ def test_a_whole_paragraph_printed_twice_is_kept_once():
     lead = " ".join(STORY[:3])  # a paragraph of 60 words
     assert len(lead.split()) >= 30
     assert clean_lines([lead, STORY[3], lead, STORY[4]]) == [lead, STORY[3], STORY[4]]
+    # three times still leaves one: a story printed over and over is not a template line
+    assert clean_lines([lead, lead, STORY[3], lead]) == [lead, STORY[3]]
     # a sentence that comes twice (a pull quote) stays twice
     assert clean_lines([STORY[2], STORY[0], STORY[2]]) == [STORY[2], STORY[0], STORY[2]]
 
