@@ -22,7 +22,7 @@ from typing import Any, Callable
 from ingest.models import Saved
 from ingest.links import link_problem, normalize
 from storage import Archive
-from storage.archive import RUN_COUNTERS
+from storage.archive import RUN_COUNTERS, utcnow
 
 ROOT = Path(__file__).resolve().parent.parent  # where the spiders package lives
 POLL_S = 0.3
@@ -66,56 +66,75 @@ class StopSignal:
 def crawl_source(db_path: str, sources_path: str, key: str, *, max_pages: int | None = None,
                  timeout_s: float | None = None, stop: StopSignal | None = None,
                  on_progress: Progress | None = None, log_path: str | None = None) -> dict[str, Any]:
-    """Crawl one source in a subprocess and return its run record (a row of `runs`, plus `log`:
-    the crawl's log file, kept when the run was not "ok" or `log_path` was given).
+    """One source's crawl: a batch of one (see crawl_batch); its run record."""
+    return crawl_batch(db_path, sources_path, [key], max_pages=max_pages, timeout_s=timeout_s, stop=stop,
+                       on_progress=on_progress, log_path=log_path)[0]
 
-    The CLI, the scheduler and the benchmarks all crawl through here. Past `timeout_s` the
-    crawl is presumed hung: SIGTERM, a short grace, then SIGKILL to its whole process group,
-    and the run is recorded "timeout". When `stop` is signalled, or the caller is interrupted
-    (KeyboardInterrupt, SystemExit), it gets SIGTERM and GRACE_S to close cleanly, and the run
-    is recorded "interrupted" (the exception goes on). The run is never left "running".
+
+def crawl_batch(db_path: str, sources_path: str, keys: list[str], *, max_pages: int | None = None,
+                timeout_s: float | None = None, stop: StopSignal | None = None,
+                on_progress: Progress | None = None, log_path: str | None = None) -> list[dict[str, Any]]:
+    """Crawl a batch of sources in one subprocess; their run records (rows of `runs`, plus
+    `log`: the batch's log file, kept when a run was not "ok" or `log_path` was given), in the
+    order of `keys`.
+
+    The CLI, the scheduler and the benchmarks all crawl through here. Each source keeps its
+    own run, counts, status and time limit inside the batch (spiders.run); `timeout_s` bounds
+    the whole batch. Past it the batch is presumed hung: SIGTERM, a short grace, then SIGKILL
+    to its whole process group, and every run still open is recorded "timeout". When `stop`
+    is signalled, or the caller is interrupted (KeyboardInterrupt, SystemExit), it gets
+    SIGTERM and GRACE_S to close cleanly, and open runs are recorded "interrupted" (the
+    exception goes on). No run is ever left "running". `on_progress` hears the batch's
+    summed counts, under the first key.
     """
+    keys = list(dict.fromkeys(keys))
     cmd = [sys.executable, "-m", "spiders.run", "--db", str(db_path), "--sources", str(sources_path),
-           "crawl", key]
+           "crawl", *keys]
     if max_pages:
         cmd += ["--max-pages", str(max_pages)]
     stop = stop or StopSignal()
     with Archive(db_path) as archive:  # create or migrate the file before the child opens it
-        archive.mark_stale_runs(key)  # earlier runs of this source killed before they could close
-    log = Path(log_path) if log_path else Path(tempfile.mkstemp(prefix=f"newsdesk-{key}-", suffix=".log")[1])
+        archive.mark_stale_runs()  # earlier runs killed before they could close
+    name = keys[0] if len(keys) == 1 else f"batch-{len(keys)}"
+    log = Path(log_path) if log_path else Path(tempfile.mkstemp(prefix=f"newsdesk-{name}-", suffix=".log")[1])
     started = time.monotonic()
-    ending: tuple[str, str, float] | None = None  # (status, why, grace) when we stop the crawl ourselves
+    # (status, why, grace, when) when we stop the crawl ourselves
+    ending: tuple[str, str, float, str] | None = None
     with open(log, "ab") as log_file, Archive(db_path) as archive:
         # Its own session: a Ctrl-C at the terminal reaches only us, and we send the child exactly
-        # one SIGTERM (a second signal would make Scrapy quit without closing its run); its
+        # one SIGTERM (a second signal would make Scrapy quit without closing its runs); its
         # extraction workers share its process group, so one killpg ends the whole crawl.
         proc = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT, env=_child_env(),
                                 start_new_session=True)
         try:
-            run: dict[str, Any] | None = None
             while proc.poll() is None:
                 stop.requested.wait(POLL_S)
-                run = run or archive.run_by_pid(key, proc.pid)
-                if run and on_progress:
-                    on_progress(key, archive.run_counts(run["id"]))
+                if on_progress:
+                    runs = archive.runs_by_pid(proc.pid)
+                    if runs:
+                        on_progress(keys[0], archive.run_counts(*(r["id"] for r in runs.values())))
                 if stop.requested.is_set():
-                    ending = ("interrupted", "stopped on request", GRACE_S)
+                    ending = ("interrupted", "stopped on request", GRACE_S, utcnow())
                     break
                 if timeout_s and time.monotonic() - started > timeout_s:
-                    ending = ("timeout", f"killed after the run time limit of {timeout_s:g}s", TIMEOUT_GRACE_S)
+                    ending = ("timeout", f"killed after the run time limit of {timeout_s:g}s", TIMEOUT_GRACE_S, utcnow())
                     break
         except BaseException:
-            ending = ("interrupted", "interrupted", GRACE_S)
+            ending = ("interrupted", "interrupted", GRACE_S, utcnow())
             raise
         finally:
             killed = _stop(proc, ending[2] if ending else 0.0, stop.urgent)
-            _close_run(archive, key, proc, ending, killed, log)
-        result = dict(archive.run_by_pid(key, proc.pid) or {})
-    result["log"] = str(log)
-    if not log_path and result.get("status") == "ok":
+            runs = archive.runs_by_pid(proc.pid)
+            for key in keys:
+                _close_run(archive, key, runs.get(key), proc, ending, killed, log)
+        runs = archive.runs_by_pid(proc.pid)
+        results = [dict(runs.get(key) or {}) for key in keys]
+    keep = log_path or any(r.get("status") != "ok" for r in results)
+    if not keep:
         log.unlink(missing_ok=True)
-        result["log"] = None
-    return result
+    for result in results:
+        result["log"] = str(log) if keep else None
+    return results
 
 
 def _stop(proc: subprocess.Popen, grace_s: float, urgent: threading.Event) -> bool:
@@ -135,10 +154,9 @@ def _stop(proc: subprocess.Popen, grace_s: float, urgent: threading.Event) -> bo
     return killed
 
 
-def _close_run(archive: Archive, key: str, proc: subprocess.Popen, ending: tuple[str, str, float] | None,
-               killed: bool, log: Path) -> None:
-    """Make sure the crawl's run is closed, whatever became of the child."""
-    run = archive.run_by_pid(key, proc.pid)
+def _close_run(archive: Archive, key: str, run: dict[str, Any] | None, proc: subprocess.Popen,
+               ending: tuple[str, str, float, str] | None, killed: bool, log: Path) -> None:
+    """Make sure a source's run in the batch is closed, whatever became of the child."""
     if run is None:  # the child ended before it could open a run
         run_id = archive.start_run(key, pid=proc.pid)
         if ending:
@@ -146,7 +164,9 @@ def _close_run(archive: Archive, key: str, proc: subprocess.Popen, ending: tuple
         else:  # a bad install, a crash at start-up
             archive.finish_run(run_id, "failed", last_error=f"crawl process exited with code {proc.returncode}: "
                                                             f"{_tail(log, 3) or 'no output'}")
-    elif ending:  # our verdict stands over whatever the child managed to record
+    elif ending and (run["status"] == "running" or run["status"] == "interrupted" and run["ended_at"] >= ending[3]):
+        # our verdict stands over what the child recorded as it was stopped; a run that had
+        # finished on its own before (ok, failed) keeps its status
         why = f"{ending[1]}; killed after {ending[2]:g}s more" if killed else ending[1]
         archive.finish_run(run["id"], ending[0], archive.run_counts(run["id"]), last_error=why)
     elif run["status"] == "running":  # crashed, or killed from outside, before it could close its run
@@ -162,33 +182,44 @@ def _child_error(log: Path) -> str | None:
 
 def crawl_sources(db_path: str, sources_path: str, keys: list[str], *, max_pages: int | None = None,
                   progress: bool = True) -> bool:
-    """`newsdesk crawl`: crawl each source in turn with live progress, then print a summary.
+    """`newsdesk crawl`: crawl the sources in batches (ingest.batches) with live progress, then
+    print a summary per source.
 
     Returns False when any crawl did not finish "ok".
     """
     from rich.console import Console
     from rich.progress import Progress as Bar, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from ingest.batches import batch_time_limit, plan_batches
+    from ingest.sources import load_sources
+
     err = Console(stderr=True)
+    sources = load_sources(sources_path)
+    chosen = [sources[key] for key in dict.fromkeys(keys)]
+    batches = plan_batches(chosen)
     results: list[dict[str, Any]] = []
-    for key in keys:
+    for number, batch in enumerate(batches, 1):
+        limit = batch_time_limit(sources[key] for key in batch)
+        label = batch[0] if len(batch) == 1 else f"batch {number}/{len(batches)} ({len(batch)} sources)"
         try:
             if progress:
                 with Bar(SpinnerColumn(), TextColumn("[bold]{task.description}"), TextColumn("{task.fields[line]}"),
                          TimeElapsedColumn(), console=err, transient=True) as bar:
-                    task = bar.add_task(key, line="starting")
+                    task = bar.add_task(label, line="starting")
 
                     def show(_: str, counts: dict[str, int]) -> None:
                         bar.update(task, line=_counts_line(counts))
 
-                    results.append(crawl_source(db_path, sources_path, key, max_pages=max_pages, on_progress=show))
+                    results.extend(crawl_batch(db_path, sources_path, batch, max_pages=max_pages, timeout_s=limit,
+                                               on_progress=show))
             else:
-                results.append(crawl_source(db_path, sources_path, key, max_pages=max_pages))
+                results.extend(crawl_batch(db_path, sources_path, batch, max_pages=max_pages, timeout_s=limit))
         except KeyboardInterrupt:
-            # crawl_source has stopped the child, which closed its run as "interrupted"
-            err.print(f"interrupted during {key}; later sources were not crawled")
+            # crawl_batch has stopped the child, which closed its runs as "interrupted"
+            err.print(f"interrupted during {label}; later sources were not crawled")
             with Archive(db_path) as archive:
-                results.extend(archive.runs(key, limit=1))
+                for key in batch:
+                    results.extend(archive.runs(key, limit=1))
             _print_summary(results, err)
             return False
     _print_summary(results, err)

@@ -20,6 +20,7 @@ from ingest.options import extract_options_for
 from ingest.sources import Source
 from spiders.failures import describe_failure
 from spiders.items import FetchFailed
+from spiders.shared import release, shared_for
 from storage import Archive
 
 
@@ -39,7 +40,8 @@ class ArchiveSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "ArchiveSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.archive = Archive(crawler.settings["NEWSDESK_DB"])
+        spider.shared = shared_for(crawler.settings)
+        spider.archive = spider.shared.reader  # one connection for every crawl of the batch
         spider.timeout_s = crawler.settings.getfloat("DOWNLOAD_TIMEOUT")
         spider.maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
         spider._options = {}
@@ -112,4 +114,4 @@ class ArchiveSpider(scrapy.Spider):
             self._closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason="storage_error"))
 
     def closed(self, reason: str) -> None:
-        self.archive.close()
+        release(self.shared)

@@ -5,12 +5,13 @@ Extraction is awaited (asyncio) so fetching goes on meanwhile. Results are store
 around it; an item counts as stored only once its batch committed. The batches run one after
 another in a storing thread with its own connection: a transaction took the reactor away from
 downloading for half of a local crawl's time, while SQLite and zlib work without the GIL.
+The pool, the storing thread and its connection are the process's (spiders.shared): every
+source of a batch crawl extracts in the same warm workers and stores through the same writer.
 """
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -18,10 +19,9 @@ from scrapy.exceptions import DropItem
 
 from ingest.errors import StorageError
 from ingest.models import Page, Rejected, Saved
-from ingest.pool import ExtractionPool
 from spiders.batching import Batcher
 from spiders.items import FetchFailed, Stored
-from storage import Archive
+from spiders.shared import Shared, release, shared_for
 
 _COUNTER = {"error": "errors"}  # run counters are plural for errors only
 # Each commit flushes a full-text segment: 16 pages a transaction cut the main process's
@@ -35,12 +35,8 @@ class ArchivePipeline:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.stats = crawler.stats
-        self.pool: ExtractionPool | None = None
-        self.archive: Archive | None = None  # the storing thread's connection
-        # one thread: batches commit in the order they were flushed, never two at once
-        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsdesk-store")
-        self.batcher: Batcher[tuple[Any, Any], Saved] = Batcher(self._store, self.writer, STORE_BATCH,
-                                                                STORE_DELAY_S, most=STORE_MOST)
+        self.shared: Shared | None = None
+        self.batcher: Batcher[tuple[Any, Any], Saved] | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
 
     @classmethod
@@ -48,26 +44,22 @@ class ArchivePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        settings = self.crawler.settings
         self.loop = asyncio.get_event_loop()
-        self.archive = Archive(settings["NEWSDESK_DB"])
-        self.pool = ExtractionPool(settings.getint("NEWSDESK_WORKERS"), settings.getfloat("NEWSDESK_EXTRACT_TIMEOUT"))
+        self.shared = shared_for(self.crawler.settings)
+        # the batch's one storing thread: batches commit in the order they were flushed, never two at once
+        self.batcher = Batcher(self._store, self.shared.writer, STORE_BATCH, STORE_DELAY_S, most=STORE_MOST)
 
     async def close_spider(self) -> None:
         try:
             await self.batcher.drain()  # Scrapy drains its items first; this is only a safety net
         finally:
-            self.writer.shutdown(wait=True)
-            if self.archive is not None:
-                self.archive.close()
-            if self.pool is not None:
-                self.pool.close()
+            release(self.shared)
 
     async def process_item(self, item: Any) -> Any:
         spider = self.crawler.spider
         if isinstance(item, Page):
             self.stats.inc_value("newsdesk/pages")
-            result = await self.pool.extract(item, spider.extract_options(item.final_url or item.url))
+            result = await self.shared.pool.extract(item, spider.extract_options(item.final_url or item.url))
             if isinstance(result, Rejected):  # logged against the URL we asked for, so it counts as seen
                 result = dataclasses.replace(result, url=item.url)
         elif isinstance(item, (FetchFailed, Rejected)):
@@ -88,14 +80,15 @@ class ArchivePipeline:
 
     def _store(self, entries: list[tuple[Any, Any]]) -> list[Saved]:
         """One transaction for the batch's saves, one for its learning (spider.learn_many).
-        Runs in the storing thread: only self.archive is touched here, and the spider's
+        Runs in the storing thread: only the shared store connection is touched here, and the spider's
         cached options are dropped on the reactor thread, before any caller hears of the batch."""
         spider = self.crawler.spider
         # a fetch failure is logged exactly as record_error would, as a Rejected of kind "error"
         results = [Rejected(r.url, r.reason, kind="error") if isinstance(r, FetchFailed) else r for _, r in entries]
         statuses = [item.status if isinstance(item, (Page, FetchFailed)) else None for item, _ in entries]
-        saved = self.archive.save_many(results, source=spider.source_key, run_id=spider.run_id,
-                                       statuses=statuses, batch=len(results))
-        if sites := spider.learn_many(saved, self.archive):
+        store = self.shared.store
+        saved = store.save_many(results, source=spider.source_key, run_id=spider.run_id,
+                                statuses=statuses, batch=len(results))
+        if sites := spider.learn_many(saved, store):
             self.loop.call_soon_threadsafe(spider.forget_options, sites)
         return saved

@@ -1,9 +1,11 @@
-"""`python -m spiders.run`: one crawl, or one batch of single URLs, in this process's one reactor.
+"""`python -m spiders.run`: one batch of sources, or one batch of single URLs, in this process's one reactor.
 
-ingest.crawl starts this in a subprocess per crawl: a Twisted reactor cannot restart, and a
-hung or leaking crawl cannot take its caller down.
+ingest.crawl starts this in a subprocess per batch: a Twisted reactor cannot restart, and a
+hung or leaking crawl cannot take its caller down. Every source of a batch is its own
+Scrapy crawler (its own settings, robots, budget and run record) in the one process, and
+they share its archive connections, extraction pool and writer (spiders.shared).
 
-    python -m spiders.run --db news.db --sources sources.toml crawl herald [--max-pages 50]
+    python -m spiders.run --db news.db --sources sources.toml crawl herald wire [--max-pages 50]
     python -m spiders.run --db news.db fetch --results out.jsonl [--timeout 20] URL...
 """
 from __future__ import annotations
@@ -28,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="Override a Scrapy setting (the benchmark uses it).")
     commands = parser.add_subparsers(dest="command", required=True)
     crawl = commands.add_parser("crawl")
-    crawl.add_argument("key")
+    crawl.add_argument("keys", nargs="+", metavar="key")
     crawl.add_argument("--max-pages", type=int)
     fetch = commands.add_parser("fetch")
     fetch.add_argument("--results", required=True, help="Write one JSON line per URL here.")
@@ -61,10 +63,9 @@ def main(argv: list[str] | None = None) -> int:
         settings.set("NEWSDESK_WORKERS", workers, priority="cmdline")
     process = CrawlerProcess(settings)
     if args.command == "crawl":
-        crawler = process.create_crawler(args.key)
-        process.crawl(crawler, max_pages=args.max_pages)
+        crawlers = _crawl_batch(process, list(dict.fromkeys(args.keys)), args.max_pages)
         process.start()
-        return _stopped(crawler)
+        return max((_stopped(crawler) for crawler in crawlers), default=0)
 
     from spiders.items import Stored
     from spiders.single import SingleSpider
@@ -83,6 +84,32 @@ def main(argv: list[str] | None = None) -> int:
         for row in stored:
             out.write(json.dumps(row) + "\n")
     return _stopped(crawler)
+
+
+def _crawl_batch(process: Any, keys: list[str], max_pages: int | None) -> list[Any]:
+    """Schedule the batch's crawls: host groups side by side, a group's sources one after
+    another (one host is never crawled twice at once). Returns the crawlers, made up front."""
+    from twisted.internet import defer
+
+    from ingest.batches import host_groups
+
+    sources = [process.spider_loader.load(key).source for key in keys]
+    crawlers = {key: process.create_crawler(key) for key in keys}
+
+    @defer.inlineCallbacks
+    def one_after_another(group: list[Any]) -> Any:
+        for source in group:
+            try:
+                yield process.crawl(crawlers[source.key], max_pages=max_pages)
+            except Exception as exc:  # noqa: BLE001 - one source's failure must not end its host group
+                print(f"newsdesk: {source.key}: crawl failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+
+    for group in host_groups(sources):
+        if len(group) == 1:
+            process.crawl(crawlers[group[0].key], max_pages=max_pages)
+        else:
+            one_after_another(group)
+    return list(crawlers.values())
 
 
 def _stopped(crawler: Any) -> int:

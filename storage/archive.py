@@ -340,16 +340,26 @@ class Archive:
         return next(iter(self.db.query("SELECT * FROM runs WHERE source = ? AND pid = ? ORDER BY id DESC LIMIT 1",
                                        [source, pid])), None)
 
-    def run_counts(self, run_id: int) -> dict[str, int]:
-        """A run's counters so far, from its fetches (the runs row is written when it ends)."""
+    def runs_by_pid(self, pid: int) -> dict[str, dict[str, Any]]:
+        """The latest run of each source started by process `pid` (a batch's crawl subprocess)."""
+        rows = self.db.query("SELECT * FROM runs WHERE id IN (SELECT max(id) FROM runs WHERE pid = ? GROUP BY source)",
+                             [pid])
+        return {row["source"]: row for row in rows}
+
+    def run_counts(self, *run_ids: int) -> dict[str, int]:
+        """Runs' counters so far (summed over several), from their fetches (the runs row is
+        written when a run ends)."""
         counts = {k: 0 for k in RUN_COUNTERS}
+        if not run_ids:
+            return counts
+        marks = ", ".join("?" * len(run_ids))
         for outcome, n in self.conn.execute(
-                "SELECT outcome, count(*) FROM fetches WHERE run_id = ? GROUP BY outcome", (run_id,)):
+                f"SELECT outcome, count(*) FROM fetches WHERE run_id IN ({marks}) GROUP BY outcome", run_ids):
             key = "errors" if outcome == "error" else outcome
             if key in counts:
                 counts[key] += n
         counts["pages"] = self.conn.execute(
-            "SELECT count(*) FROM fetches WHERE run_id = ? AND status IS NOT NULL", (run_id,)).fetchone()[0]
+            f"SELECT count(*) FROM fetches WHERE run_id IN ({marks}) AND status IS NOT NULL", run_ids).fetchone()[0]
         return counts
 
     def runs(self, source: str | None = None, limit: int = 50) -> list[dict[str, Any]]:

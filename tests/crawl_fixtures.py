@@ -149,13 +149,14 @@ Handler = Callable[["FixtureSite"], "Response | str | None"]
 class FixtureSite:
     """Routes are path -> Response, or path -> special behaviour ("reset", ("slow", seconds))."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        """host: a loopback address (127.0.0.2 and up are hosts of their own)."""
         self.routes: dict[str, Response | str | tuple] = {}
         self.hits: list[tuple[str, int]] = []  # (path with query, status)
         self._lock = threading.Lock()
-        self.server = _QuietServer(("127.0.0.1", 0), self._handler())
+        self.server = _QuietServer((host, 0), self._handler())
         self.server.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.base = f"http://{host}:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> "FixtureSite":
