@@ -15,7 +15,6 @@ from ingest.sources import Source
 __all__ = ["BATCH_SIZE", "host_groups", "plan_batches", "batch_time_limit"]
 
 BATCH_SIZE = 200  # sources per batch process: start-up is paid once per batch, memory grows per source
-BATCH_GRACE_S = 60.0  # on top of the longest host group's run time limits
 
 
 def host_groups(sources: Iterable[Source]) -> list[list[Source]]:
@@ -58,7 +57,5 @@ def plan_batches(sources: Iterable[Source], size: int = BATCH_SIZE) -> list[list
 
 def batch_time_limit(sources: Iterable[Source]) -> float:
     """How long a batch may run: its host groups run side by side, each group's sources one
-    after another, each within its own run time limit."""
-    groups = host_groups(sources)
-    longest = max((sum(s.run_timeout_s for s in group) for group in groups), default=0.0)
-    return longest + BATCH_GRACE_S
+    after another, each within its own run time limit (a batch of one: that source's limit)."""
+    return max((sum(s.run_timeout_s for s in group) for group in host_groups(sources)), default=0.0)

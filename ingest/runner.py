@@ -1,10 +1,10 @@
-"""The scheduler's side of a crawl: run one source through `crawl_source`, and stop them all.
+"""The scheduler's side of a crawl: run a batch of sources through `crawl_batch`, and stop them all.
 
-`ingest.crawl.crawl_source` does the real work for every caller (the CLI, the scheduler, the
-benchmarks): a child process per crawl (a Twisted reactor cannot restart, and a hung or
-leaking crawl must not take the scheduler down), its time limit, and a run record that is
-never left "running". This module only tracks which crawls are running so a shutdown can
-stop them, and turns a run record into the RunResult the scheduler logs and backs off on.
+`ingest.crawl.crawl_batch` does the real work for every caller (the CLI, the scheduler, the
+benchmarks): a child process per batch (a Twisted reactor cannot restart, and a hung or
+leaking crawl must not take the scheduler down), its time limit, and run records that are
+never left "running". This module only tracks which batches are running so a shutdown can
+stop them, and turns run records into the RunResults the scheduler logs and backs off on.
 """
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.crawl import StopSignal, crawl_source
+from ingest.batches import batch_time_limit
+from ingest.crawl import StopSignal, crawl_batch
 from ingest.sources import Source
 from storage import Archive
 from storage.archive import RUN_COUNTERS
@@ -39,49 +40,58 @@ class RunResult:
 
 
 class CrawlRunner:
-    """Runs crawls (each in the calling thread, as a child process) and can stop them all."""
+    """Runs batches of crawls (each in the calling thread, as a child process) and can stop them all."""
 
     def __init__(self, db_path: str, sources_path: str):
         self.db_path = db_path
         self.sources_path = sources_path
-        self._running: dict[str, StopSignal] = {}
+        self._running: dict[int, tuple[list[str], StopSignal]] = {}  # by the StopSignal's id
         self._lock = threading.Lock()
         self.stopping = False
 
     def run(self, source: Source) -> RunResult:
-        """Crawl one source now and wait for it; it is stopped at `source.run_timeout_s`."""
-        key = source.key
+        """Crawl one source now and wait for it (a batch of one)."""
+        return self.run_batch([source])[0]
+
+    def run_batch(self, sources: list[Source]) -> list[RunResult]:
+        """Crawl these sources now as one batch and wait for it; their results in order. The
+        batch is stopped at its time limit (ingest.batches.batch_time_limit)."""
+        keys = [source.key for source in sources]
         stop = StopSignal()
-        # Register under the lock: stop_all() either sees this crawl or prevents its start.
+        # Register under the lock: stop_all() either sees this batch or prevents its start.
         with self._lock:
             if self.stopping:
-                return RunResult(key, "skipped", error="the scheduler is stopping")
-            self._running[key] = stop
-        log.info("%s: run started (limit %gs)", key, source.run_timeout_s)
+                return [RunResult(key, "skipped", error="the scheduler is stopping") for key in keys]
+            self._running[id(stop)] = (keys, stop)
+        limit = batch_time_limit(sources)
+        for key in keys:
+            log.info("%s: run started (batch of %d, limit %gs)", key, len(keys), limit)
         started = time.monotonic()
         try:
-            row = crawl_source(self.db_path, self.sources_path, key, timeout_s=source.run_timeout_s, stop=stop)
+            rows = crawl_batch(self.db_path, self.sources_path, keys, timeout_s=limit, stop=stop)
         finally:
             with self._lock:
-                self._running.pop(key, None)
-        if row.get("log"):
-            log.debug("%s: crawl log kept at %s", key, row["log"])
-        counts = {k: int(row.get(k) or 0) for k in RUN_COUNTERS}
-        return RunResult(key, row.get("status") or "failed", row.get("id"), counts, row.get("last_error"),
-                         time.monotonic() - started)
+                self._running.pop(id(stop), None)
+        seconds = time.monotonic() - started
+        if rows and rows[0].get("log"):
+            log.debug("batch log kept at %s", rows[0]["log"])
+        return [RunResult(key, row.get("status") or "failed", row.get("id"),
+                          {k: int(row.get(k) or 0) for k in RUN_COUNTERS}, row.get("last_error"), seconds)
+                for key, row in zip(keys, rows)]
 
     def stop_all(self, *, at_once: bool = False) -> None:
-        """Refuse new runs and ask every running crawl to stop (at once: no grace)."""
+        """Refuse new runs and ask every running batch to stop (at once: no grace)."""
         with self._lock:
             self.stopping = True
-            running = list(self._running.items())
-        for key, stop in running:
-            log.info("%s: stopping the running crawl", key)
+            running = list(self._running.values())
+        for keys, stop in running:
+            log.info("%s: stopping the running crawl", ", ".join(keys))
             stop.kill() if at_once else stop.stop()
 
     def running(self) -> list[str]:
+        """The keys of every source in a running batch."""
         with self._lock:
-            return list(self._running)
+            return [key for keys, _ in self._running.values() for key in keys]
 
 
 def describe(result: RunResult) -> str:

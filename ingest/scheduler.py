@@ -1,8 +1,12 @@
 """`newsdesk schedule`: every source crawled on its schedule, unattended, until stopped.
 
 APScheduler's BackgroundScheduler fires one job per source (a CronTrigger or an
-IntervalTrigger); the job runs the crawl in a child process (ingest.runner) with the
-source's time limit. The main thread only waits for signals:
+IntervalTrigger); the job only marks the source due. A dispatcher thread gathers the sources
+that fall due together (within GATHER_S), turns away those backing off or held by their
+publisher, and runs the rest as batches (ingest.batches: a host's sources together), each
+batch one child process with its time limit (ingest.runner), up to MAX_CONCURRENT_BATCHES
+at once. A source is never in two runs at once: falling due while it runs, it is skipped.
+The main thread only waits for signals:
 - SIGINT / SIGTERM: stop cleanly; running crawls get SIGTERM, SIGKILL after a grace
   (a second signal: at once), and are recorded `interrupted`; exit 0.
 - SIGHUP: reload sources.toml (add, remove and reschedule jobs); history stays in the archive.
@@ -37,6 +41,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from ingest.batches import plan_batches
 from ingest.errors import ConfigError, IngestError
 from ingest.logs import setup_logging
 from ingest.runner import CrawlRunner, RunResult, describe, run_errors
@@ -47,7 +52,8 @@ from storage.source_state import (clear_next_runs, feeds_not_before, format_time
 
 log = logging.getLogger("newsdesk.scheduler")
 
-MAX_CONCURRENT_CRAWLS = 4  # child processes at once; each Scrapy crawl is ~150 MB
+MAX_CONCURRENT_BATCHES = 4  # child processes at once; each batch is ~150 MB and up
+GATHER_S = 1.0  # sources falling due within this of the first one run in the same batch
 BACKOFF_CAP_S = 6 * 3600
 HEARTBEAT_S = 30.0  # the main loop nudges APScheduler this often (wall-clock jumps, suspend)
 # Every night the full-text index is merged into one segment: crawls add a segment a batch,
@@ -118,49 +124,104 @@ def why_skip(source: Source, state: dict[str, Any], not_before: dict[str, dateti
 class Scheduler:
     """The jobs, the runner, and the state they share."""
 
-    def __init__(self, db_path: str, sources_path: str, *, max_concurrent: int = MAX_CONCURRENT_CRAWLS):
+    def __init__(self, db_path: str, sources_path: str, *, max_concurrent: int = MAX_CONCURRENT_BATCHES):
         self.db_path = db_path
         self.sources_path = sources_path
         self.sources: dict[str, Source] = load_sources(sources_path)
         self.runner = CrawlRunner(db_path, sources_path)
         self.max_concurrent = max_concurrent
         self.aps: BackgroundScheduler | None = None
+        self._due: list[str] = []  # marked due, waiting for the dispatcher
+        self._active: set[str] = set()  # due or running: never two runs of a source at once
+        self._due_lock = threading.Lock()
+        self._due_event = threading.Event()
+        self._dispatch_stop = threading.Event()
+        self.skipped: list[RunResult] = []
         self._wake = threading.Event()
         self._stop_requested = False
         self._reload_requested = False
 
-    # -- the run itself, shared by the daemon and --once
+    # -- the runs themselves, shared by the daemon and --once
 
-    def run_job(self, key: str) -> RunResult:
-        """A job never raises into APScheduler: one ERROR line, and the scheduler goes on."""
+    def mark_due(self, key: str) -> None:
+        """The APScheduler job of a source: it joins the next batch, unless it is already due
+        or running (one run per source at a time)."""
+        with self._due_lock:
+            if key in self._active:
+                log.info("%s: still running or queued; this firing is skipped", key)
+                return
+            self._active.add(key)
+            self._due.append(key)
+        self._due_event.set()
+
+    def _dispatch(self, pool: ThreadPoolExecutor) -> None:
+        """The dispatcher thread: due sources, gathered for GATHER_S, go out as batches."""
+        while not self._dispatch_stop.is_set():
+            if not self._due_event.wait(0.5):
+                continue
+            self._dispatch_stop.wait(GATHER_S)  # the sources falling due with it join the batch
+            with self._due_lock:
+                keys, self._due = self._due, []
+                self._due_event.clear()
+            if keys and not self._dispatch_stop.is_set():
+                for batch in self.plan(keys):
+                    pool.submit(self._run_and_release, batch)
+            elif keys:
+                with self._due_lock:
+                    self._active.difference_update(keys)
+
+    def _run_and_release(self, batch: list[Source]) -> list[RunResult]:
         try:
-            return self.run_source(key)
-        except Exception as exc:  # noqa: BLE001 - a service logs and continues
-            log.error("%s: run failed inside the scheduler: %s: %s", key, type(exc).__name__, exc)
-            log.debug("%s: traceback", key, exc_info=True)
-            return RunResult(key, "failed", error=str(exc))
+            return self.run_batch(batch)
+        finally:
+            with self._due_lock:
+                self._active.difference_update(source.key for source in batch)
 
-    def run_source(self, key: str) -> RunResult:
-        source = self.sources.get(key)
-        if source is None:  # removed by a reload while queued
-            return RunResult(key, "skipped", error="no longer configured")
+    def plan(self, keys: list[str]) -> list[list[Source]]:
+        """The batches to run for these due sources; each one that is not run is logged and
+        let go here (removed from the configuration, backing off, held by its publisher)."""
+        runnable: list[Source] = []
         with Archive(self.db_path) as archive:
-            state = get_state(archive, key)
-            reason = why_skip(source, state, feeds_not_before(archive, feed_urls(source)), now_utc())
-        if reason:
-            log.info("%s: run skipped: %s", key, reason)
-            self._note_next_run(key)
-            return RunResult(key, "skipped", error=reason)
-        result = self.runner.run(source)
-        if result.status == "skipped":
-            return result
-        level = logging.WARNING if result.status != "ok" else logging.INFO
-        log.log(level, "%s: %s", key, describe(result))
-        for err in run_errors(self.db_path, result.run_id):
-            log.warning("%s: error %s: %s", key, err["url"], err["reason"] or f"HTTP {err['status']}")
-        self._update_backoff(source, state, result)
-        self._note_next_run(key)
-        return result
+            for key in keys:
+                source = self.sources.get(key)
+                reason = "no longer configured" if source is None else why_skip(
+                    source, get_state(archive, key), feeds_not_before(archive, feed_urls(source)), now_utc())
+                if reason:
+                    log.info("%s: run skipped: %s", key, reason)
+                    self.skipped.append(RunResult(key, "skipped", error=reason))
+                    with self._due_lock:
+                        self._active.discard(key)
+                    if source is not None:
+                        self._note_next_run(key)
+                else:
+                    runnable.append(source)
+        return [[self.sources[key] for key in batch] for batch in plan_batches(runnable)]
+
+    def run_batch(self, batch: list[Source]) -> list[RunResult]:
+        """One batch now; then each source's log lines, backoff and next run. Never raises:
+        one ERROR line and the scheduler goes on."""
+        with Archive(self.db_path) as archive:
+            states = {source.key: get_state(archive, source.key) for source in batch}
+        try:
+            results = self.runner.run_batch(batch)
+        except Exception as exc:  # noqa: BLE001 - a service logs and continues
+            log.error("%s: batch failed inside the scheduler: %s: %s", ", ".join(s.key for s in batch),
+                      type(exc).__name__, exc)
+            log.debug("traceback", exc_info=True)
+            results = [RunResult(source.key, "failed", error=str(exc)) for source in batch]
+        for source, result in zip(batch, results):
+            if result.status == "skipped":
+                continue
+            level = logging.WARNING if result.status != "ok" else logging.INFO
+            log.log(level, "%s: %s", source.key, describe(result))
+            for err in run_errors(self.db_path, result.run_id):
+                log.warning("%s: error %s: %s", source.key, err["url"], err["reason"] or f"HTTP {err['status']}")
+            try:
+                self._update_backoff(source, states[source.key], result)
+                self._note_next_run(source.key)
+            except Exception as exc:  # noqa: BLE001
+                log.error("%s: could not record the run's outcome: %s: %s", source.key, type(exc).__name__, exc)
+        return results
 
     def _update_backoff(self, source: Source, state: dict[str, Any], result: RunResult) -> None:
         if result.status == "interrupted":
@@ -211,7 +272,7 @@ class Scheduler:
             missed = last is None or (trigger.get_next_fire_time(None, last + timedelta(seconds=1)) or now) <= now
             first = now if missed else None  # never run, or a fire time passed unserved
         kwargs: dict[str, Any] = {"next_run_time": first} if first else {}
-        self.aps.add_job(self.run_job, trigger, args=[source.key], id=source.key, name=source.key,
+        self.aps.add_job(self.mark_due, trigger, args=[source.key], id=source.key, name=source.key,
                          max_instances=1, coalesce=True, misfire_grace_time=misfire_grace_s(source),
                          replace_existing=True, **kwargs)
         self._note_next_run(source.key)
@@ -271,8 +332,11 @@ class Scheduler:
 
     def serve(self) -> int:
         self._install_signals(hup=True)
-        self.aps = BackgroundScheduler(executors={"default": JobExecutor(self.max_concurrent)},
+        self.aps = BackgroundScheduler(executors={"default": JobExecutor(2)},  # jobs only mark sources due
                                        job_defaults={"max_instances": 1, "coalesce": True})
+        batches = ThreadPoolExecutor(max_workers=self.max_concurrent, thread_name_prefix="newsdesk-batch")
+        dispatcher = threading.Thread(target=self._dispatch, args=(batches,), name="newsdesk-dispatch", daemon=True)
+        dispatcher.start()
         self.aps.start(paused=True)
         history = self._last_starts()
         for source in self.sources.values():
@@ -293,18 +357,22 @@ class Scheduler:
             self.aps.wakeup()
         log.info("stopping: %d crawls running", len(self.runner.running()))
         self.aps.pause()
+        self._dispatch_stop.set()
         self.runner.stop_all()
-        self.aps.shutdown(wait=True)  # job threads record their interrupted runs
+        dispatcher.join()
+        batches.shutdown(wait=True)  # batch threads record their interrupted runs
+        self.aps.shutdown(wait=True)
         with Archive(self.db_path) as archive:
             clear_next_runs(archive)
         log.info("scheduler stopped")
         return 0
 
     def once(self) -> int:
-        """Each source once, a few at a time; 1 if any run failed."""
+        """Each source once, in batches, a few batches at a time; 1 if any run failed."""
         self._install_signals(hup=False)
-        with ThreadPoolExecutor(max_workers=max(1, min(self.max_concurrent, len(self.sources)))) as pool:
-            futures = [pool.submit(self.run_job, key) for key in self.sources]
+        batches = self.plan(list(self.sources))
+        with ThreadPoolExecutor(max_workers=max(1, min(self.max_concurrent, len(batches)))) as pool:
+            futures = [pool.submit(self.run_batch, batch) for batch in batches]
             # The main thread stays free for signals; the pool threads run the crawls.
             while not all(f.done() for f in futures):
                 self._wake.wait(timeout=0.5)
@@ -314,7 +382,7 @@ class Scheduler:
                         future.cancel()
                     self.runner.stop_all()
                     break
-            results = [f.result() for f in futures if not f.cancelled()]
+            results = [r for f in futures if not f.cancelled() for r in f.result()] + self.skipped
         failed = [r.source for r in results if r.failed]
         log.info("once: %d runs, %d failed%s", len(results), len(failed), f" ({', '.join(failed)})" if failed else "")
         return 1 if failed and not self._stop_requested else 0
@@ -344,7 +412,7 @@ def _lock_archive(db_path: str) -> Any:
 
 
 def run_scheduler(db_path: str, sources_path: str, *, once: bool = False, log_level: str = "INFO",
-                  log_file: str | None = None, max_concurrent: int = MAX_CONCURRENT_CRAWLS) -> int:
+                  log_file: str | None = None, max_concurrent: int = MAX_CONCURRENT_BATCHES) -> int:
     """Run the scheduler (or every source once) and return the process exit code."""
     setup_logging(log_level, log_file)
     scheduler = Scheduler(db_path, sources_path, max_concurrent=max_concurrent)

@@ -106,11 +106,15 @@ class NewsSpider(ArchiveSpider):
     def parse_discovery(self, response: Response) -> Iterator[Any]:
         url, kind = response.meta["newsdesk_url"], response.meta["newsdesk_kind"]
         state = self.archive.feed_state(url) or {}
-        if response.status == 304:
+        # Unchanged since the last clean finish (whose every article was attempted): a 304, or
+        # the very same body from a server that sends no validators. Nothing to parse or fetch.
+        unchanged = response.status == 304 or (
+            response.status == 200 and not self.source.recheck and state.get("body_hash") is not None
+            and state["body_hash"] == hashlib.sha256(response.body).hexdigest())
+        if unchanged:
             self.crawler.stats.inc_value("newsdesk/discovery_not_modified")
             self.discovery_ok += 1
-            self.archive.set_feed_state(url, self.source_key, failures=0, last_error=None,
-                                        not_before=not_before(max_age_s(_header(response, "Cache-Control"))))
+            self._note_polled(url, state, not_before(max_age_s(_header(response, "Cache-Control"))))
             return
         if response.status in (429, 503):
             wait = retry_after_s(_header(response, "Retry-After"))
@@ -160,6 +164,12 @@ class NewsSpider(ArchiveSpider):
         url = failure.request.meta["newsdesk_url"]
         reason, status = describe_failure(failure, self.timeout_s, self.maxsize)
         yield from self._discovery_failed(url, reason, status, self.archive.feed_state(url) or {})
+
+    def _note_polled(self, url: str, state: dict[str, Any], wait_until: str | None) -> None:
+        """A good poll that changed nothing: written only when it clears a failure or a hold,
+        so a poll that finds nothing new opens no write transaction."""
+        if state.get("failures") or state.get("last_error") or state.get("not_before") or wait_until:
+            self.archive.set_feed_state(url, self.source_key, failures=0, last_error=None, not_before=wait_until)
 
     def _discovery_failed(self, url: str, reason: str, status: int | None, state: dict[str, Any],
                           wait_until: str | None = None) -> Iterator[FetchFailed]:

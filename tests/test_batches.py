@@ -37,7 +37,7 @@ def test_batches_are_bounded_and_never_split_a_host_group():
 def test_a_batch_may_run_as_long_as_its_longest_host_group():
     sources = [_source("a", "one.example", run_timeout_s=10), _source("b", "one.example", run_timeout_s=20),
                _source("c", "two.example", run_timeout_s=25)]
-    assert batch_time_limit(sources) == 30 + 60  # a then b on one.example; c beside them; grace
+    assert batch_time_limit(sources) == 30  # a then b on one.example; c beside them
 
 
 # -- one process, a run each --------------------------------------------------------------
