@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import hashlib
 import os
+import random
 import resource
 import sqlite3
 import sys
@@ -46,10 +47,17 @@ def host_of(i: int) -> str:
     return f"127.0.{i // 250}.{i % 250 + 2}"
 
 
+SYLLABLES = "ba be bi bo bu da de di do du ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no nu ra re ri ro ru " \
+            "sa se si so su ta te ti to tu va ve vi vo vu za ze zi zo zu".split()
+
+
 def article(i: int, n: int) -> bytes:
-    words = [WORDS[(i * 7 + n * 3 + k) % len(WORDS)] for k in range(60)]
-    paragraphs = "".join(f"<p>Story {n} of desk {i}, part {p}: {' '.join(words[p * 12:(p + 1) * 12])} "
-                         f"and more on the {words[p]} as the desk reported on day {n}.</p>" for p in range(5))
+    """A short story of its own: words drawn from a vocabulary of thousands, so no two stories
+    look like syndicated copies of each other (as the feeds of different newsrooms would not)."""
+    rng = random.Random(i * 100_003 + n)
+    words = ["".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))) for _ in range(100)]
+    paragraphs = "".join(f"<p>{' '.join(words[p * 20:(p + 1) * 20]).capitalize()}, the {rng.choice(WORDS)} desk "
+                         f"reported.</p>" for p in range(5))
     return (f"<html><head><title>Desk {i} story {n}</title><meta property='og:type' content='article'>"
             f"<meta property='article:published_time' content='2026-11-{1 + n % 28:02d}T08:00:00+00:00'></head>"
             f"<body><article><h1>Desk {i} story {n}</h1>{paragraphs}</article></body></html>").encode()
@@ -144,11 +152,11 @@ class Round:
                 f"peak RSS {self.peak_mb:.0f} MB")
 
 
-def write_sources(path: Path, server: FeedServer, keys: range) -> None:
+def write_sources(path: Path, server: FeedServer, keys: range, schedule: str = "every 15m") -> None:
     lines = []
     for i in keys:
         lines += [f"[sources.s{i:05d}]", f'feeds = ["{server.base(i)}/feed.xml"]', "delay = 0", "max_pages = 100",
-                  'schedule = "every 15m"', ""]
+                  f'schedule = "{schedule}"', ""]
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
