@@ -54,6 +54,24 @@ BENCHES = [
         ("crawl speed-up over baseline (round 1)", r"^speed-up: (.*)$"),
         ("crawl speed-up over baseline, median of the rounds", r"^median speed-up over \d+ rounds: ([\d.]+x)"),
     ]),
+    Bench("crawl_real", ["bench.crawl", "--real", "--rounds", "1"], ["bench.crawl", "--real", "--rounds", "1"], [
+        ("crawl of the real pages, naive baseline", r"^baseline.*= ([\d.]+ pages/s.*)$"),
+        ("crawl of the real pages, newsdesk", r"^newsdesk.*= ([\d.]+ pages/s.*)$"),
+        ("crawl of the real pages, speed-up over the baseline", r"^speed-up: (.*)$"),
+    ]),
+    Bench("poll", ["bench.poll", "--n", "1000"], ["bench.poll", "--n", "100", "--sample", "5"], [
+        *((f"poll round {n}, batches", rf"^round {n}:\n\s+newsdesk batches\s+(.*)$") for n in (1, 2, 3)),
+        *((f"poll round {n}, one process per source", rf"^round {n}:\n.*\n\s+one process/source\s+(.*)$")
+          for n in (1, 2, 3)),
+        *((f"poll round {n}, CPU per source, one process each / batches",
+           rf"^round {n}:\n.*\n.*\n\s+CPU per source, one process each / batches: (.*)$") for n in (1, 2, 3)),
+    ]),
+    Bench("keepup", ["bench.keepup"], ["bench.keepup", "--n", "50", "--every", "20", "--periods", "2"], [
+        ("scheduler keeping up: sources polled per period", r"^(period 1: .*)$"),
+        ("scheduler keeping up: every source in every period", r"^every source polled in every period: (.*)$"),
+        ("scheduler keeping up: skipped firings", r"firings skipped for a source still running: (\d+)"),
+        ("scheduler keeping up: CPU", r"^CPU: (.*)$"),
+    ]),
     Bench("archive", ["bench.archive"], ["bench.archive", "--n", "10000"], [
         ("archive ingest", r"^ingest \(save_many\): (.*)$"),
         ("search latency, as ingested", r"^search \(as ingested\): (.*)$"),
