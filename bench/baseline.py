@@ -48,7 +48,7 @@ def main() -> None:
     process = CrawlerProcess({
         "BASELINE_DB": args.db, "ITEM_PIPELINES": {"bench.baseline.InlinePipeline": 300},
         "ROBOTSTXT_OBEY": True, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
-        "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 8, "LOG_LEVEL": "WARNING",
+        "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 8, "LOG_LEVEL": "ERROR",
         "TELNETCONSOLE_ENABLED": False, "REMOTE_CONTROL_ENABLED": False, "COOKIES_ENABLED": False,
     })
     process.crawl(BaselineSpider, sitemap_urls=[args.sitemap])

@@ -34,6 +34,10 @@ def _warm_up() -> None:
     process_page(Page(url=url, final_url=url, body=_SAMPLE, content_type="text/html"))
 
 
+def _nothing() -> None:
+    return None
+
+
 def extract_and_sign(page: Page, options: ExtractOptions | None = None) -> Extraction:
     """process_page, plus what storing the article needs that a worker can make: its MinHash
     signature (a third of what storing cost the crawl's main process) and its page
@@ -43,7 +47,29 @@ def extract_and_sign(page: Page, options: ExtractOptions | None = None) -> Extra
         result.signature = signature(result.text)
         if result.html is not None:
             result.html_zlib, result.html = compress_html(result.html), None
+    _trim()
     return result
+
+
+def _trim() -> None:
+    """Hand the heap's free pages back to the system. A page's parse trees (lxml, several per
+    extractor) free their memory to malloc, which keeps it: a worker grew to 200 MB over a crawl
+    of real pages, each holding the high-water mark of the largest page it had met."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _libc() -> object | None:
+    try:
+        import ctypes
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim  # glibc only
+        return libc
+    except (OSError, AttributeError):
+        return None
+
+
+_LIBC = _libc()
 
 
 class ExtractionPool:
@@ -54,6 +80,11 @@ class ExtractionPool:
         self.time_limit_s = time_limit_s
         self._in_flight = 0
         self._pool = self._new_pool()
+
+    def start(self) -> None:
+        """Fork the workers now (pebble forks them all when the pool starts), while this
+        process is still small: a worker forked from it shares less it will never use."""
+        self._pool.schedule(_nothing).result(timeout=max(60.0, self.time_limit_s))
 
     def _new_pool(self) -> ProcessPool:
         # fork: pebble's own, best-tested start method; with forkserver a worker killed from

@@ -38,7 +38,19 @@ def main(argv: list[str] | None = None) -> int:
     fetch.add_argument("--timeout", type=float)
     fetch.add_argument("urls", nargs="+")
     args = parser.parse_args(argv)
+    early = None
+    if args.command == "crawl":
+        from spiders.shared import start_early
+        early = start_early(args.db, dict(pair.partition("=")[::2] for pair in args.set))
+    try:
+        return _run(args)
+    finally:
+        if early is not None:
+            from spiders.shared import release
+            release(early)
 
+
+def _run(args: argparse.Namespace) -> int:
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
