@@ -82,9 +82,10 @@ class ExtractionPool:
         self._pool = self._new_pool()
 
     def start(self) -> None:
-        """Fork the workers now (pebble forks them all when the pool starts), while this
-        process is still small: a worker forked from it shares less it will never use."""
-        self._pool.schedule(_nothing).result(timeout=max(60.0, self.time_limit_s))
+        """Fork the workers now, while this process is still small: a worker forked from it
+        holds less it will never use. pebble forks them all when its first task is scheduled;
+        their warm-up then runs while this process goes on."""
+        self._pool.schedule(_nothing)
 
     def _new_pool(self) -> ProcessPool:
         # fork: pebble's own, best-tested start method; with forkserver a worker killed from

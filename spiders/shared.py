@@ -19,7 +19,12 @@ from typing import Any
 from ingest.pool import ExtractionPool
 from storage import Archive
 
-__all__ = ["Shared", "acquire", "release", "shared_for"]
+__all__ = ["Shared", "acquire", "release", "shared_for", "start_early"]
+
+# The storing connection's page cache. A bulk load wants 64 MiB (storage.archive); a crawl
+# stores 16 pages a transaction and its process's memory counts: a real-page crawl's main
+# process held 217 MB with 64 MiB, and stored as fast with this.
+CRAWL_CACHE_KIB = 16384
 
 
 @dataclass
@@ -42,7 +47,8 @@ class Shared:
     def store(self) -> Archive:
         """The storing thread's connection, opened on first use (a poll that finds nothing never needs it)."""
         if self._store is None:
-            self._store = Archive(self.db_path)  # opened here, used only on the writer thread
+            # opened here, used only on the writer thread
+            self._store = Archive(self.db_path, writer_cache_kib=CRAWL_CACHE_KIB)
         return self._store
 
     @property

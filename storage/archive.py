@@ -53,8 +53,10 @@ def utcnow() -> str:
 class Archive:
     """An open archive file. Cheap to open; one per process or thread."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, writer_cache_kib: int = WRITER_CACHE_KIB):
+        """writer_cache_kib: the page cache this connection takes when it first stores articles."""
         self.path = Path(path)
+        self._writer_cache_kib = writer_cache_kib
         try:
             self.conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None,
                                         check_same_thread=False)
@@ -82,7 +84,7 @@ class Archive:
         self.close()
 
     def _as_writer(self) -> None:
-        self._cache_at_least(WRITER_CACHE_KIB)
+        self._cache_at_least(self._writer_cache_kib)
 
     def _cache_at_least(self, kib: int) -> None:
         if self._cache_kib < kib:
