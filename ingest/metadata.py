@@ -202,7 +202,8 @@ _BYLINE_PART = re.compile(r"^(?:by|von|par|por|di|door|av)\s+\S", re.I)
 
 def _is_site_part(part: str, site_keys: set[str]) -> bool:
     """A title part that names the site: its name (or the name with a word more, "CBC News" for
-    "CBC", "日刊ゲンダイDIGITAL" for "日刊ゲンダイ"), a domain, or a byline after it."""
+    "CBC", "日刊ゲンダイDIGITAL" for "日刊ゲンダイ", or less, "VnExpress" for "vnexpress.net"),
+    a domain, or a byline after it."""
     key = _key(part)
     if not key:
         return True
@@ -212,6 +213,8 @@ def _is_site_part(part: str, site_keys: set[str]) -> bool:
         if key == site or (len(site) >= 3 and (key.startswith(site) or key.endswith(site))
                            and len(key.split()) <= len(site.split()) + 1 and len(key) <= len(site) + 12):
             return True
+        if len(key) >= 4 and (site.startswith(key + " ") or site.endswith(" " + key)):
+            return True  # the name less a word: "VnExpress" for "vnexpress.net"
     return False
 
 
@@ -380,6 +383,57 @@ def _in_teaser(el: HtmlElement) -> bool:
     return False
 
 
+_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}")
+
+
+def _names_publisher(value: str, site_keys: set[str]) -> bool:
+    """A meta author that is the publisher: the site's name, a domain ("mdr.de"), or the site
+    with its address ("hessenschau.de, Frankfurt, Germany")."""
+    return any(_is_site_part(part, site_keys) for part in value.split(","))
+
+
+# Links to an author's page: /author/jane-doe, /autoren/name/max-kolter, /journalist/...
+_AUTHOR_HREF = re.compile(r"/(?:authors?|autor(?:en|in)?|auteurs?|autores?|writers?|journalists?|reporters?|"
+                          r"redakteur(?:e|in)?|profile|staff)/", re.I)
+
+
+def _linked_byline(tree: HtmlElement) -> list[str]:
+    """"von <a href="/autoren/name/max-kolter">Dr. Max Kolter</a>": a short element that opens
+    with a by-word and links to author pages, before any other story's teaser."""
+    for link in tree.xpath("//body//a[@href]"):
+        if not _AUTHOR_HREF.search(link.get("href", "")) or _in_teaser(link):
+            continue
+        parent = link.getparent()
+        text = _clean(parent.text_content()) if parent is not None else None
+        if text and len(text) <= 120 and _BYLINE_PREFIX.match(text):
+            names = [_clean(a.text_content()) for a in parent.xpath(".//a[@href]")
+                     if _AUTHOR_HREF.search(a.get("href", ""))]
+            return [name for name in names if name]
+    return []
+
+
+_SIGNATURE_NAME = re.compile(r"^(?:[^\W\d_][\w'’.-]*\s+){1,3}[^\W\d_][\w'’.-]*$")
+_SIGNATURE_JOIN = re.compile(r"\s+(?:and|&|und|et|y|i|og|e)\s+|\s*,\s*")
+
+
+def _bold_signature(tree: HtmlElement) -> list[str]:
+    """A story signed in print style: its first or last paragraph is only a name in bold
+    ("<p><strong>Mohloai Mpesi</strong></p>"), or names joined by "and" or commas."""
+    from ingest.clean import is_teaser_or_ad  # cleaning's lexicon knows "Read more", "Related"
+
+    for container in tree.xpath("//body//*[count(p) >= 3]"):
+        paragraphs = [p for p in container.xpath("./p") if _clean(p.text_content())]
+        for p in paragraphs[:1] + paragraphs[-1:]:
+            children, text = list(p), _clean(p.text_content()) or ""
+            if (len(children) != 1 or children[0].tag not in ("strong", "b") or (p.text or "").strip()
+                    or _clean(children[0].text_content()) != text or is_teaser_or_ad(text)):
+                continue
+            names = _SIGNATURE_JOIN.split(text)
+            if all(_SIGNATURE_NAME.match(n) and all(w[0].isupper() for w in n.split()) for n in names):
+                return names
+    return []
+
+
 def _byline_names(tree: HtmlElement) -> list[str]:
     """Names in rel=author / itemprop=author markup; with many, the page lists other stories too."""
     names = []
@@ -436,10 +490,17 @@ def read_metadata(tree: HtmlElement) -> PageMeta:
     organizations_only = bool(authors) and _only_organizations(ld_authors, site_names)
     if not authors or organizations_only:
         fallback = authors
-        site_keys = {_key(n) for n in site_names}
-        people = [a for a in _meta_authors(meta) if _key(a) not in site_keys]
-        authors = people or _byline_names(tree) or _class_byline(tree) or fallback
-    found.authors = clean_authors(authors)
+        site_keys = {_key(n) for n in site_names if _key(n)}
+        people = [a for a in _meta_authors(meta) if not _names_publisher(a, site_keys)]
+        markup = _byline_names(tree) or _class_byline(tree) or _linked_byline(tree)
+        if not markup and (found.ld_types & ARTICLE_TYPES or found.og_type == "article"):
+            markup = _bold_signature(tree)
+        # a byline's "Jane Doe, MDR THÜRINGEN": the person, not the house she writes for
+        markup = [name for name in clean_authors(markup) if not _is_site_part(name, site_keys)]
+        authors = people or markup or fallback
+    authors = clean_authors(authors)
+    # A domain ("Lrt.lt") is a publisher, never a person: it goes when a person is named too.
+    found.authors = [a for a in authors if not _DOMAIN.fullmatch(a.lower())] or authors
 
     # Dates: published only from fields that mean "published"; modified kept apart.
     # Each source is read only when the ones before it gave nothing (the markup search walks the tree).

@@ -471,3 +471,37 @@ def test_authors_come_from_the_story_not_from_teasers_of_other_stories():
 def test_a_date_and_count_glued_to_a_byline_name_are_cut():
     head = '<meta name="author" content="Lucas Nolan22 Dec 2016651">'
     assert extract_article(page(STORY, head=head), URL).author == "Lucas Nolan"
+
+
+def _author_of(head: str = "", before: str = "", after: str = "", paragraphs: list[str] = STORY) -> str | None:
+    return extract_article(page(paragraphs, head=head, before=before, after=after), URL).author
+
+
+def test_the_publisher_with_its_address_is_no_author_and_a_byline_in_the_markup_is():
+    head = '<meta name="author" content="example.org, Frankfurt, Germany">'
+    byline = '<p class="author">von <a href="mailto:d@example.org">David Straub, Example News</a></p>'
+    assert _author_of(head=head, before=byline) == "David Straub"
+
+
+def test_a_domain_is_never_an_author_beside_a_person():
+    ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": "x",
+                     "author": [{"@type": "Person", "name": "Povilas Aleksandravičius"}, {"@type": "Person", "name": "Lrt.lt"}]})
+    assert _author_of(head=f'<script type="application/ld+json">{ld}</script>') == "Povilas Aleksandravičius"
+
+
+def test_a_by_line_linking_to_author_pages():
+    byline = '<p class="meta-info">von <a href="/autoren/name/max-kolter">Dr. Max Kolter</a></p>'
+    assert _author_of(before=byline) == "Dr. Max Kolter"
+
+
+def test_a_story_signed_in_bold_names_its_author_when_it_declares_itself_an_article():
+    head = '<meta property="og:type" content="article">'
+    signed = '<p><strong>Mohloai Mpesi</strong></p>'
+    html = page(STORY, head=head).replace('<div class="article-body">', f'<div class="article-body">{signed}')
+    article = extract_article(html, URL)
+    assert article.author == "Mohloai Mpesi"
+    assert "Mohloai Mpesi" not in article.text
+    # "Read more" in bold closing a story is no signature
+    html = page(STORY, head=head).replace('</div>\n\n</article>', '<p><strong>Read More</strong></p></div>\n\n</article>')
+    assert "<strong>Read More</strong>" in html
+    assert extract_article(html, URL).author is None

@@ -13,7 +13,7 @@ CORPORA = {corpus.name: corpus for corpus in corpora()}
 NAMES = ["realpages", "dragnet", "l3s-gn1"]
 # realpages' metadata as measured when extraction last changed (title, authors, date): a floor,
 # so a change that loses any of them is seen.
-METADATA_FLOOR = {"title": 169, "authors": 171, "date": 189}
+METADATA_FLOOR = {"title": 169, "authors": 175, "date": 189}
 
 
 @pytest.fixture(scope="module")
