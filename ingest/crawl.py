@@ -1,9 +1,11 @@
-"""Running crawls and one-off fetches: each in its own Scrapy subprocess (`python -m spiders.run`).
+"""Running crawls and one-off fetches: each batch of sources, and each set of one-off URLs,
+in its own Scrapy subprocess (`python -m spiders.run`).
 
 A Twisted reactor cannot restart (scrapy#2941), and a hung or leaking crawl must not take its
-caller (the CLI, the scheduler) down: so every crawl is a child process, as Scrapyd does it.
-The child records its run in the archive; this side watches the archive for progress and
-repairs the run record if the child dies without closing it. Nothing here imports Scrapy.
+caller (the CLI, the scheduler) down: so every batch is a child process, as Scrapyd does it.
+The child records a run per source in the archive; this side watches the archive for
+progress and repairs the run records if the child dies without closing them. Nothing here
+imports Scrapy.
 """
 from __future__ import annotations
 

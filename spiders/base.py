@@ -28,7 +28,8 @@ OPTIONS_TTL_S = 30.0  # how stale a site's learned lines may get when another pr
 
 
 class ArchiveSpider(scrapy.Spider):
-    """A spider that owns an open Archive (for seen-checks and polling state) and yields Pages."""
+    """A spider with the archive (its process's shared connection: seen-checks, polling state,
+    run records) that yields Pages."""
 
     source_key = "manual"
     source: Source | None = None  # its sources.toml entry, for extraction overrides
