@@ -119,6 +119,10 @@ def why_skip(source: Source, state: dict[str, Any], not_before: dict[str, dateti
     return None
 
 
+class _Stopping(Exception):
+    """The scheduler is stopping: due sources are let go unrun."""
+
+
 # -- one scheduled run -----------------------------------------------------------------
 
 class Scheduler:
@@ -136,7 +140,6 @@ class Scheduler:
         self._due_lock = threading.Lock()
         self._due_event = threading.Event()
         self._dispatch_stop = threading.Event()
-        self.skipped: list[RunResult] = []
         self._wake = threading.Event()
         self._stop_requested = False
         self._reload_requested = False
@@ -163,10 +166,17 @@ class Scheduler:
             with self._due_lock:
                 keys, self._due = self._due, []
                 self._due_event.clear()
-            if keys and not self._dispatch_stop.is_set():
-                for batch in self.plan(keys):
+            if not keys:
+                continue
+            try:
+                if self._dispatch_stop.is_set():
+                    raise _Stopping
+                batches, _ = self.plan(keys)
+                for batch in batches:
                     pool.submit(self._run_and_release, batch)
-            elif keys:
+            except Exception as exc:  # noqa: BLE001 - the dispatcher must outlive any one round
+                if not isinstance(exc, _Stopping):
+                    log.error("could not start the due sources %s: %s: %s", ", ".join(keys), type(exc).__name__, exc)
                 with self._due_lock:
                     self._active.difference_update(keys)
 
@@ -177,10 +187,12 @@ class Scheduler:
             with self._due_lock:
                 self._active.difference_update(source.key for source in batch)
 
-    def plan(self, keys: list[str]) -> list[list[Source]]:
-        """The batches to run for these due sources; each one that is not run is logged and
-        let go here (removed from the configuration, backing off, held by its publisher)."""
+    def plan(self, keys: list[str]) -> tuple[list[list[Source]], list[RunResult]]:
+        """The batches to run for these due sources, and the "skipped" results of those that
+        are not run, each logged and let go here (removed from the configuration, backing
+        off, held by its publisher)."""
         runnable: list[Source] = []
+        skipped: list[RunResult] = []
         with Archive(self.db_path) as archive:
             for key in keys:
                 source = self.sources.get(key)
@@ -188,14 +200,14 @@ class Scheduler:
                     source, get_state(archive, key), feeds_not_before(archive, feed_urls(source)), now_utc())
                 if reason:
                     log.info("%s: run skipped: %s", key, reason)
-                    self.skipped.append(RunResult(key, "skipped", error=reason))
+                    skipped.append(RunResult(key, "skipped", error=reason))
                     with self._due_lock:
                         self._active.discard(key)
                     if source is not None:
                         self._note_next_run(key)
                 else:
                     runnable.append(source)
-        return [[self.sources[key] for key in batch] for batch in plan_batches(runnable)]
+        return [[self.sources[key] for key in batch] for batch in plan_batches(runnable)], skipped
 
     def run_batch(self, batch: list[Source]) -> list[RunResult]:
         """One batch now; then each source's log lines, backoff and next run. Never raises:
@@ -370,7 +382,7 @@ class Scheduler:
     def once(self) -> int:
         """Each source once, in batches, a few batches at a time; 1 if any run failed."""
         self._install_signals(hup=False)
-        batches = self.plan(list(self.sources))
+        batches, skipped = self.plan(list(self.sources))
         with ThreadPoolExecutor(max_workers=max(1, min(self.max_concurrent, len(batches)))) as pool:
             futures = [pool.submit(self.run_batch, batch) for batch in batches]
             # The main thread stays free for signals; the pool threads run the crawls.
@@ -382,7 +394,7 @@ class Scheduler:
                         future.cancel()
                     self.runner.stop_all()
                     break
-            results = [r for f in futures if not f.cancelled() for r in f.result()] + self.skipped
+            results = [r for f in futures if not f.cancelled() for r in f.result()] + skipped
         failed = [r.source for r in results if r.failed]
         log.info("once: %d runs, %d failed%s", len(results), len(failed), f" ({', '.join(failed)})" if failed else "")
         return 1 if failed and not self._stop_requested else 0

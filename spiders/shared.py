@@ -4,7 +4,7 @@ A batch runs every source's spider in one Scrapy process (spiders.run). Per sour
 spider, settings (robots, delay, user agent, time limit), page budget, run record and
 failure; shared are what would otherwise be paid once per source: the reactor thread's
 archive connection (seen-checks, feed state, run records), the extraction pool (worker
-processes, forked on first use) and the storing thread with its own connection, so
+processes, forked once per batch: start_early) and the storing thread with its own connection, so
 batches of pages from every source are written one after another by one writer.
 
 Everything is opened by the first crawl that asks and closed when the last one lets go.
