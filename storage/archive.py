@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -60,7 +61,7 @@ class Archive:
         try:
             self.conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None,
                                         check_same_thread=False)
-            self.conn.execute("PRAGMA journal_mode=WAL")
+            self._set_wal()
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             # A size cap (in pages) for tests that need a full disk without root mounts.
@@ -73,6 +74,20 @@ class Archive:
         self._migrate()
 
     # -- plumbing ---------------------------------------------------------------------
+
+    def _set_wal(self) -> None:
+        """Switch the file to WAL. Several processes opening a new file at once race for the
+        switch, and SQLite answers the losers "database is locked" at once, without waiting
+        for its busy timeout: they try again until the file is in WAL or the timeout passes."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def close(self) -> None:
         self.conn.close()

@@ -153,6 +153,7 @@ def assert_every_article_once(db: Path, demo: DemoServer, expected: list[dict[st
 @pytest.fixture(scope="module")
 def killed_crawls(tmp_path_factory):
     """KILLS crawls of the three demo sites, each SIGKILLed at a random moment, then one complete run.
+    One in four kills a batch crawling all three sources in one process.
 
     The sources set `recheck = true`: every run fetches and stores every article again (as
     'unchanged'), so each run writes from its first second to its last and a kill at any moment
@@ -175,8 +176,11 @@ def killed_crawls(tmp_path_factory):
         kills, finished_early, progress, checks = 0, 0, [], []
         while kills < KILLS and finished_early <= 5:  # more early finishes: nothing left to interrupt
             before = count(db, "fetches")
-            key = keys[(kills + finished_early) % len(keys)]
-            proc = start(db, sources, "crawl", "--quiet", key)
+            attempt = kills + finished_early
+            # every fourth attempt kills a batch of all three sources (one process crawling them)
+            target = ["--all"] if attempt % 4 == 3 else [keys[attempt % len(keys)]]
+            key = " ".join(target)
+            proc = start(db, sources, "crawl", "--quiet", *target)
             # A few kills during start-up (archive creation, migration, run record); the rest after
             # a random number of stored pages, so they land anywhere in the write phase whatever
             # the machine's speed.
