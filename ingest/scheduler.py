@@ -33,7 +33,7 @@ import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Iterable
 
 from apscheduler.executors.pool import ThreadPoolExecutor as JobExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -119,10 +119,6 @@ def why_skip(source: Source, state: dict[str, Any], not_before: dict[str, dateti
     return None
 
 
-class _Stopping(Exception):
-    """The scheduler is stopping: due sources are let go unrun."""
-
-
 # -- one scheduled run -----------------------------------------------------------------
 
 class Scheduler:
@@ -166,26 +162,27 @@ class Scheduler:
             with self._due_lock:
                 keys, self._due = self._due, []
                 self._due_event.clear()
-            if not keys:
+            if not keys or self._dispatch_stop.is_set():  # stopping: due sources are let go unrun
+                self._release(keys)
                 continue
             try:
-                if self._dispatch_stop.is_set():
-                    raise _Stopping
                 batches, _ = self.plan(keys)
                 for batch in batches:
                     pool.submit(self._run_and_release, batch)
             except Exception as exc:  # noqa: BLE001 - the dispatcher must outlive any one round
-                if not isinstance(exc, _Stopping):
-                    log.error("could not start the due sources %s: %s: %s", ", ".join(keys), type(exc).__name__, exc)
-                with self._due_lock:
-                    self._active.difference_update(keys)
+                log.error("could not start the due sources %s: %s: %s", ", ".join(keys), type(exc).__name__, exc)
+                self._release(keys)
+
+    def _release(self, keys: Iterable[str]) -> None:
+        """These sources are no longer due nor running: their next firing may run them."""
+        with self._due_lock:
+            self._active.difference_update(keys)
 
     def _run_and_release(self, batch: list[Source]) -> list[RunResult]:
         try:
             return self.run_batch(batch)
         finally:
-            with self._due_lock:
-                self._active.difference_update(source.key for source in batch)
+            self._release(source.key for source in batch)
 
     def plan(self, keys: list[str]) -> tuple[list[list[Source]], list[RunResult]]:
         """The batches to run for these due sources, and the "skipped" results of those that
@@ -201,8 +198,7 @@ class Scheduler:
                 if reason:
                     log.info("%s: run skipped: %s", key, reason)
                     skipped.append(RunResult(key, "skipped", error=reason))
-                    with self._due_lock:
-                        self._active.discard(key)
+                    self._release([key])
                     if source is not None:
                         self._note_next_run(key)
                 else:
@@ -212,9 +208,10 @@ class Scheduler:
     def run_batch(self, batch: list[Source]) -> list[RunResult]:
         """One batch now; then each source's log lines, backoff and next run. Never raises:
         one ERROR line and the scheduler goes on."""
-        with Archive(self.db_path) as archive:
-            states = {source.key: get_state(archive, source.key) for source in batch}
+        states: dict[str, dict[str, Any]] = {}
         try:
+            with Archive(self.db_path) as archive:
+                states = {source.key: get_state(archive, source.key) for source in batch}
             results = self.runner.run_batch(batch)
         except Exception as exc:  # noqa: BLE001 - a service logs and continues
             log.error("%s: batch failed inside the scheduler: %s: %s", ", ".join(s.key for s in batch),
@@ -229,7 +226,7 @@ class Scheduler:
             for err in run_errors(self.db_path, result.run_id):
                 log.warning("%s: error %s: %s", source.key, err["url"], err["reason"] or f"HTTP {err['status']}")
             try:
-                self._update_backoff(source, states[source.key], result)
+                self._update_backoff(source, states.get(source.key) or {"failures": 0}, result)
                 self._note_next_run(source.key)
             except Exception as exc:  # noqa: BLE001
                 log.error("%s: could not record the run's outcome: %s: %s", source.key, type(exc).__name__, exc)
