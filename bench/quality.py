@@ -128,23 +128,6 @@ class Score:
     def ms_per_page(self) -> float:
         return 1000 * sum(p.seconds for p in self.pages) / (len(self.pages) or 1)
 
-    # realpages' old attribute names, kept for the tests and bench.extract_speed
-    @property
-    def title(self) -> int:
-        return self.count("title")
-
-    @property
-    def date(self) -> int:
-        return self.count("date")
-
-    @property
-    def authors(self) -> int:
-        return self.count("authors")
-
-    @property
-    def failed(self) -> int:
-        return self.count("empty")
-
     @property
     def misses(self) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {"title": [], "date": [], "authors": [], "body": []}
@@ -159,7 +142,7 @@ class Score:
         text = (f"{self.name:<12} F1 {f:.3f} (P {p:.3f}, R {r:.3f}; per-page mean F1 {self.macro_f1:.3f})  "
                 f"under 0.5: {self.under_half}  empty: {self.count('empty')} (rejected {self.rejected})  ")
         if metadata:
-            text += f"title {self.title}/{n}  date {self.date}/{n}  authors {self.authors}/{n}  "
+            text += f"title {self.count('title')}/{n}  date {self.count('date')}/{n}  authors {self.count('authors')}/{n}  "
         return text + f"{self.ms_per_page:.1f} ms/page"
 
 

@@ -283,8 +283,13 @@ def normalize_line(line: str) -> str:
     combining marks kept), whitespace collapsed.
     Two lines with the same key are the same boilerplate line.
     """
+    return _line_key(_DIGITS.sub("0", line))
+
+
+def _line_key(line: str) -> str:
+    """NFKC, case-folded, only letters, digits and combining marks, whitespace collapsed."""
     text = unicodedata.normalize("NFKC", line).casefold().replace("_", " ")
-    return " ".join(_non_word().sub(" ", _DIGITS.sub("0", text)).split())
+    return " ".join(_non_word().sub(" ", text).split())
 
 
 _DIGITS = re.compile(r"\d+")
@@ -430,8 +435,7 @@ def repetition_key(line: str) -> str:
     Rows of results, prices and scores differ only in their numbers ("Arsenal 2 Chelsea 1",
     "Arsenal 0 Chelsea 0"); folding digits would make them one repeated template line.
     """
-    text = unicodedata.normalize("NFKC", line).casefold().replace("_", " ")
-    return " ".join(_non_word().sub(" ", text).split())
+    return _line_key(line)
 
 
 # Lines that carry structure: table rows (trafilatura renders cells with "|"; some sites draw
@@ -446,10 +450,11 @@ def repeated_label_lines(lines: list[str], keys: list[str] | None = None) -> set
     table rows, list items, code, lines holding numbers and (up to twice) sentences never count.
     """
     keys = keys if keys is not None else [normalize_line(line) for line in lines]
-    counts = Counter(repetition_key(line) for line in lines)
+    repeats = [repetition_key(line) for line in lines]
+    counts = Counter(repeats)
     found = set()
-    for line, key in zip(lines, keys):
-        count = counts[repetition_key(line)]
+    for line, key, repeat in zip(lines, keys, repeats):
+        count = counts[repeat]
         if count < 2 or not key or key in found:
             continue
         if _STRUCTURED.search(line) or any(ch.isdigit() for ch in line):

@@ -112,7 +112,7 @@ def crawl_batch(db_path: str, sources_path: str, keys: list[str], *, max_pages: 
             while proc.poll() is None:
                 stop.requested.wait(POLL_S)
                 if on_progress:
-                    runs = archive.runs_by_pid(proc.pid)
+                    runs = archive.runs_by_pid(proc.pid, keys)
                     if runs:
                         on_progress(keys[0], archive.run_counts(*(r["id"] for r in runs.values())))
                 if stop.requested.is_set():
@@ -126,10 +126,10 @@ def crawl_batch(db_path: str, sources_path: str, keys: list[str], *, max_pages: 
             raise
         finally:
             killed = _stop(proc, ending[2] if ending else 0.0, stop.urgent)
-            runs = archive.runs_by_pid(proc.pid)
+            runs = archive.runs_by_pid(proc.pid, keys)
             for key in keys:
                 _close_run(archive, key, runs.get(key), proc, ending, killed, log)
-        runs = archive.runs_by_pid(proc.pid)
+        runs = archive.runs_by_pid(proc.pid, keys)
         results = [dict(runs.get(key) or {}) for key in keys]
     keep = log_path or any(r.get("status") != "ok" for r in results)
     if not keep:

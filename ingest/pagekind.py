@@ -13,7 +13,8 @@ from lxml.html import HtmlElement
 
 from ingest.body import Candidate
 from ingest.metadata import LISTING_TYPES, PageMeta
-from ingest.urls import is_home_page, looks_like_story_url
+from ingest.sections import looks_like_article
+from ingest.urls import is_home_page
 
 _CHALLENGE = re.compile(
     r"just a moment\.\.\.|enable javascript and cookies to continue|checking (?:if the site connection is secure|your browser)|"
@@ -65,8 +66,9 @@ def listing_reason(url: str, meta: PageMeta, body: Candidate) -> str | None:
 
     The body is what the extractors chose as the story: it is a listing when most of it is
     the text of links on the page, or when headlines (links) alternate with summaries all
-    the way down (L S L S ...: as many stretches of links as lines of other text). A few linked lines (a related-links box, a list of sources) leave a story a
-    story, and a page that declares itself an article (JSON-LD, og:type) is never a listing.
+    the way down (L S L S ...: as many stretches of links as lines of other text). A few
+    linked lines (a related-links box, a list of sources) leave a story a story, and a page
+    that declares itself an article (JSON-LD, og:type) is never a listing.
     An address with a query string (`/?fArticleId=123`) is not a home page.
     """
     if is_home_page(url) and not meta.says_article:
@@ -77,14 +79,22 @@ def listing_reason(url: str, meta: PageMeta, body: Candidate) -> str | None:
         return f"listing page (JSON-LD {sorted(listing_types)[0]})"
     if meta.says_article or body.link_lines < LISTING_MIN_LINKS:
         return None
-    # A page at a story's address (a long slug, an id) whose text is mostly links is a
-    # gallery or a link-rich post: the links alone do not make it a listing.
-    if body.link_share >= LISTING_LINK_SHARE and not looks_like_story_url(url):
+    # A page at a story's address (a slug, an id: the section crawl's own test) whose text is
+    # mostly links is a gallery or a link-rich post: the links alone do not make it a listing.
+    if body.link_share >= LISTING_LINK_SHARE and not _story_address(url):
         return f"listing page ({body.link_share:.0%} of the text is links)"
     others = body.lines - body.link_lines
     if body.link_runs >= LISTING_TEASER_RUNS and body.link_runs >= TEASER_ALTERNATION * others:
-        return f"listing page ({body.link_lines} headlines between {body.lines - body.link_lines} other lines)"
+        return f"listing page ({body.link_lines} headlines between {others} other lines)"
     return None
+
+
+_QUERY_ID = re.compile(r"\d{6,}")  # ?storyID=331739, ?fArticleId=nw20071231121337812C807136
+
+
+def _story_address(url: str) -> bool:
+    """The section crawl's test for an article link, or a long id in the query."""
+    return looks_like_article(url) or bool(_QUERY_ID.search(urlsplit(url).query))
 
 
 # The pages every site has about itself; the last segment of the path, without an extension.

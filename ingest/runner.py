@@ -49,10 +49,6 @@ class CrawlRunner:
         self._lock = threading.Lock()
         self.stopping = False
 
-    def run(self, source: Source) -> RunResult:
-        """Crawl one source now and wait for it (a batch of one)."""
-        return self.run_batch([source])[0]
-
     def run_batch(self, sources: list[Source]) -> list[RunResult]:
         """Crawl these sources now as one batch and wait for it; their results in order. The
         batch is stopped at its time limit (ingest.batches.batch_time_limit)."""

@@ -25,19 +25,6 @@ def is_home_page(url: str) -> bool:
     return parts.path.rstrip("/").lower() in {p.rstrip("/") for p in _HOME_PATHS} and not parts.query
 
 
-_STORY_SLUG = re.compile(r"[^\W_]+(?:[-_][^\W_]+){3,}")  # "mccain-stands-by-attack-ad": four words or more
-_STORY_ID = re.compile(r"\d{6,}")  # "16844450", "nw20071231121337812C807136"
-
-
-def looks_like_story_url(url: str) -> bool:
-    """An address that names one story: its last path segment (or query) holds a slug of four
-    or more words or a long numeric id. Section and tag pages are named by a word or two."""
-    parts = urlsplit(url)
-    last = parts.path.rstrip("/").rsplit("/", 1)[-1]
-    last = re.sub(r"\.\w{2,5}$", "", last)
-    return bool(_STORY_SLUG.search(last) or _STORY_ID.search(last) or _STORY_ID.search(parts.query))
-
-
 def _valid(url: str) -> bool:
     try:
         parts = urlsplit(url)

@@ -117,10 +117,7 @@ def _crawl_batch(process: Any, keys: list[str], max_pages: int | None) -> list[A
                 print(f"newsdesk: {source.key}: crawl failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
 
     for group in host_groups(sources):
-        if len(group) == 1:
-            process.crawl(crawlers[group[0].key], max_pages=max_pages)
-        else:
-            one_after_another(group)
+        one_after_another(group)
     return list(crawlers.values())
 
 

@@ -148,7 +148,7 @@ def test_the_declared_article_body_is_used_when_the_page_shows_only_a_teaser():
 
 @pytest.mark.parametrize("url, story", [
     ("http://abcnews.go.com/Entertainment/slideshow/celebrity-monokini-madness-16562453", True),
-    ("https://www.upi.com/NewsTrack/Top_News/2007/12/30/mccain_stands_by_attack_ad/4571/", False),
+    ("https://www.upi.com/NewsTrack/Top_News/2007/12/30/mccain_stands_by_attack_ad/4571/", True),
     ("http://www.tios.co.za/?fSectionId=1016&fArticleId=nw20071231121337812C807136", True),
     ("https://news.example.org/world/2024/05/31/123456", True),
     ("https://news.example.org/world", False),
@@ -156,8 +156,8 @@ def test_the_declared_article_body_is_used_when_the_page_shows_only_a_teaser():
     ("https://news.example.org/page/2", False),
 ])
 def test_story_addresses(url, story):
-    from ingest.urls import looks_like_story_url
-    assert looks_like_story_url(url) is story
+    from ingest.pagekind import _story_address
+    assert _story_address(url) is story
 
 
 def test_a_link_heavy_body_at_a_story_address_is_not_a_listing():
