@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench browser clean
+.PHONY: install demo test bench browser redis clean
 
 install: $(STAMP)
 
@@ -22,14 +22,23 @@ browser:
 	      || echo "warning: could not install chromium; browser tests will be skipped"; \
 	  else echo "note: chromium not installed; browser tests will be skipped"; fi; }
 
+# Debian's Redis server, the broker of the tests with Celery workers (they start their own
+# redis-server on a loopback port, and skip cleanly without it).
+redis:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null) \
+	      || echo "warning: could not install redis-server; the distributed tests will be skipped"; \
+	  else echo "note: redis-server not installed; the distributed tests will be skipped"; fi; }
+
 demo: install
 	rm -f demo.db demo.db-wal demo.db-shm  # the demo sites get new ports each run: start afresh
 	$(BIN)/python -m ingest.demo --db demo.db
 
-test: install browser
+test: install browser redis
 	$(BIN)/python -m pytest -q
 
-bench: install
+bench: install redis
 	$(BIN)/python -m bench
 
 clean:

@@ -340,20 +340,41 @@ def sources(obj: Context, as_json: bool) -> None:
 
 # -- crawling ------------------------------------------------------------------------
 
+def broker_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--broker and --shards: work spread over `newsdesk worker`s on other machines."""
+    func = click.option("--shards", envvar="NEWSDESK_SHARDS", type=click.Path(file_okay=False),
+                        help="The directory every worker writes its shard archives to (with --broker).")(func)
+    return click.option("--broker", envvar="NEWSDESK_BROKER",
+                        help="Celery broker URL (Redis), e.g. redis://host:6379/0: crawl on workers.")(func)
+
+
+def _distributed(broker: str | None, shards: str | None) -> bool:
+    if bool(broker) != bool(shards):
+        raise ConfigError("--broker and --shards go together (or $NEWSDESK_BROKER and $NEWSDESK_SHARDS): "
+                          "the workers write shards to that directory, and they are merged from it")
+    return bool(broker)
+
+
 @main.command()
 @click.argument("source_keys", nargs=-1)
 @click.option("--all", "all_sources", is_flag=True, help="Crawl every configured source.")
 @click.option("--max-pages", type=click.IntRange(1), help="Override each source's max_pages for this run.")
 @click.option("--quiet", is_flag=True, help="No live progress, only the summary.")
+@broker_options
 @click.pass_obj
 @handle_errors
-def crawl(obj: Context, source_keys: tuple[str, ...], all_sources: bool, max_pages: int | None, quiet: bool) -> None:
+def crawl(obj: Context, source_keys: tuple[str, ...], all_sources: bool, max_pages: int | None, quiet: bool,
+          broker: str | None, shards: str | None) -> None:
     """Crawl sources now, with live progress and a summary.
+
+    With --broker, the batches go to `newsdesk worker`s through Celery, and their shards are
+    merged into --db as they arrive.
 
     \b
     Examples:
       newsdesk crawl herald
       newsdesk crawl --all
+      newsdesk crawl --all --broker redis://queue.lan:6379/0 --shards /mnt/newsdesk-shards
     """
     from ingest.crawl import crawl_sources
 
@@ -367,8 +388,15 @@ def crawl(obj: Context, source_keys: tuple[str, ...], all_sources: bool, max_pag
     # SIGTERM (the scheduler, systemd, timeout(1)) unwinds like Ctrl-C would, so crawl_source
     # stops its Scrapy child (in a session of its own) and closes the run, instead of orphaning it.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    ok = crawl_sources(obj.db_path, obj.sources_path, keys, max_pages=max_pages, progress=not quiet)
+    if _distributed(broker, shards):
+        from ingest.distributed import crawl_remote
+
+        ok = crawl_remote(obj.db_path, obj.sources_path, keys, broker, shards, max_pages=max_pages,
+                          progress=not quiet)
+    else:
+        ok = crawl_sources(obj.db_path, obj.sources_path, keys, max_pages=max_pages, progress=not quiet)
     sys.exit(0 if ok else 1)
+
 
 
 def _exit_on_sigterm(signum: int, _frame: Any) -> None:
@@ -381,19 +409,76 @@ def _exit_on_sigterm(signum: int, _frame: Any) -> None:
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="INFO",
               show_default=True)
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Log here instead of stderr.")
+@broker_options
 @click.pass_obj
 @handle_errors
-def schedule(obj: Context, once: bool, log_level: str, log_file: str | None) -> None:
+def schedule(obj: Context, once: bool, log_level: str, log_file: str | None, broker: str | None,
+             shards: str | None) -> None:
     """Run every source on its schedule until SIGINT/SIGTERM.
+
+    With --broker, due batches go to `newsdesk worker`s, and their shards are merged into --db.
 
     \b
     Examples:
       newsdesk schedule --log-file newsdesk.log
       newsdesk schedule --once
+      newsdesk schedule --broker redis://queue.lan:6379/0 --shards /mnt/newsdesk-shards
     """
     from ingest.scheduler import run_scheduler
 
-    sys.exit(run_scheduler(obj.db_path, obj.sources_path, once=once, log_level=log_level, log_file=log_file))
+    remote = (broker, shards) if _distributed(broker, shards) else None
+    sys.exit(run_scheduler(obj.db_path, obj.sources_path, once=once, log_level=log_level, log_file=log_file,
+                           remote=remote))
+
+
+@main.command()
+@click.option("--broker", envvar="NEWSDESK_BROKER", required=True, help="Celery broker URL (Redis).")
+@click.option("--shards", envvar="NEWSDESK_SHARDS", required=True, type=click.Path(file_okay=False),
+              help="The directory shared with the merger, for the shard archives.")
+@click.option("--concurrency", default=1, show_default=True, type=click.IntRange(1),
+              help="Batches crawled at once (each is a Scrapy process with its own extraction workers).")
+@click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="INFO",
+              show_default=True)
+@handle_errors
+def worker(broker: str, shards: str, concurrency: int, log_level: str) -> None:
+    """A Celery worker on this machine: crawls the batches a scheduler sends, each into its
+    own shard archive in --shards.
+
+    \b
+    Example:
+      newsdesk worker --broker redis://queue.lan:6379/0 --shards /mnt/newsdesk-shards
+    """
+    from ingest.distributed import run_worker
+
+    run_worker(broker, shards, concurrency=concurrency, loglevel=log_level)
+
+
+@main.command()
+@click.argument("shards_dir", type=click.Path(file_okay=False, exists=True))
+@click.option("--keep", is_flag=True, help="Keep the shard files after merging them.")
+@click.pass_obj
+@handle_errors
+def merge(obj: Context, shards_dir: str, keep: bool) -> None:
+    """Fold the completed shard archives in SHARDS_DIR into --db, as if crawled here.
+
+    Idempotent: a ledger in the archive remembers every shard merged; a shard still being
+    written is never merged.
+
+    \b
+    Example:
+      newsdesk merge /mnt/newsdesk-shards
+    """
+    from ingest.merge import merge_dir
+
+    with obj.archive() as archive:
+        results = merge_dir(archive, shards_dir, keep=keep)
+    merged = [r for r in results if r.merged]
+    for result in merged:
+        for run in result.runs:
+            click.echo(f"{result.shard}: {run['source']}: {run['status']}: {run['pages']} pages; articles "
+                       f"{run['new']} new, {run['updated']} updated, {run['unchanged']} unchanged, "
+                       f"{run['duplicate']} duplicate; {run['rejected']} rejected; {run['errors']} errors")
+    click.echo(f"merged {len(merged)} shards ({len(results) - len(merged)} merged before)", err=True)
 
 
 @main.command()

@@ -222,9 +222,9 @@ def crawl_sources(db_path: str, sources_path: str, keys: list[str], *, max_pages
             with Archive(db_path) as archive:
                 for key in batch:
                     results.extend(archive.runs(key, limit=1))
-            _print_summary(results, err)
+            print_summary(results, err)
             return False
-    _print_summary(results, err)
+    print_summary(results, err)
     return all(r.get("status") == "ok" for r in results)
 
 
@@ -233,7 +233,7 @@ def _counts_line(counts: dict[str, int]) -> str:
             f"{counts['duplicate']} dup, {counts['rejected']} rej, {counts['errors']} err")
 
 
-def _print_summary(results: list[dict[str, Any]], err: Any) -> None:
+def print_summary(results: list[dict[str, Any]], err: Any) -> None:
     totals = {k: 0 for k in RUN_COUNTERS}
     for run in results:
         counts = {k: int(run.get(k) or 0) for k in RUN_COUNTERS}

@@ -239,7 +239,8 @@ class Archive:
     def seen_urls(self, urls: list[str]) -> set[str]:
         """Which of these URLs an earlier fetch already turned into an article or a rejection.
 
-        Errors are not "seen": a URL that failed is tried again on the next run.
+        Errors are not "seen": a URL that failed is tried again on the next run. In a shard
+        archive, the URLs its sources have in the main archive are seen too (known_urls).
         """
         seen: set[str] = set()
         for start in range(0, len(urls), 500):
@@ -247,7 +248,8 @@ class Archive:
             marks = ", ".join("?" for _ in chunk)
             seen.update(r[0] for r in self.conn.execute(
                 f"SELECT url FROM fetches WHERE url IN ({marks}) AND outcome != 'error' "
-                f"UNION SELECT url FROM articles WHERE url IN ({marks})", chunk + chunk))
+                f"UNION SELECT url FROM articles WHERE url IN ({marks}) "
+                f"UNION SELECT url FROM known_urls WHERE url IN ({marks})", chunk * 3))
         return seen
 
     def articles(self, *, source: str | None = None, since: str | None = None, until: str | None = None,

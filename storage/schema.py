@@ -195,8 +195,19 @@ def _v7_current_text_once(db: sqlite_utils.Database) -> None:
     create_view(db.conn)
 
 
+def _v8_shards(db: sqlite_utils.Database) -> None:
+    """Crawls on other machines (ingest.shards, ingest.merge). A shard archive is seeded with
+    the URLs its sources already have in the main archive (known_urls: "seen" without being
+    stored there); the main archive keeps a ledger of the shards folded into it."""
+    db.execute("CREATE TABLE IF NOT EXISTS known_urls (url TEXT PRIMARY KEY) WITHOUT ROWID")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS merged_shards (name TEXT PRIMARY KEY, state TEXT NOT NULL, "
+        "started_at TEXT, merged_at TEXT, run_ids TEXT, articles INTEGER)"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core, _v2_boilerplate, _v3_clusters, _v4_source_state, _v5_faster, _v6_cheaper_writes,
-    _v7_current_text_once,
+    _v7_current_text_once, _v8_shards,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
