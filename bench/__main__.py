@@ -72,6 +72,11 @@ BENCHES = [
         ("scheduler keeping up: skipped firings", r"firings skipped for a source still running: (\d+)"),
         ("scheduler keeping up: CPU", r"^CPU: (.*)$"),
     ]),
+    Bench("distributed", ["bench.distributed"], ["bench.distributed", "--n", "60", "--articles", "3000"], [
+        ("merge into the main archive", r"^merge: (.*)$"),
+        ("storing the same articles locally (save_many)", r"^store \(save_many, the local path\): (.*)$"),
+        ("crawl through Celery workers / locally", r"^distributed / local: (.*)$"),
+    ]),
     Bench("archive", ["bench.archive"], ["bench.archive", "--n", "10000"], [
         ("archive ingest", r"^ingest \(save_many\): (.*)$"),
         ("search latency, as ingested", r"^search \(as ingested\): (.*)$"),

@@ -18,19 +18,21 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from ingest.clusters import Signature
 from ingest.models import Article, Extraction, Rejected
-from ingest.shards import completed_shards
+from ingest.shards import MERGED_MARKER_DAYS, MERGED_SUFFIX, SHARD_SUFFIX, completed_shards, merged_marker
 from storage import Archive
 from storage.archive import utcnow
 
 _ARTICLE_FIELDS = ("url", "fetched_url", "title", "text", "source", "site_name", "author", "published_at",
                    "published_from", "modified_at", "language", "description", "image", "word_count", "content_hash")
-_BATCH = 200
+_BATCH = 1000
 
 # One merger at a time in a process (the scheduler merges from several threads); other
 # processes are kept apart by the ledger's claim.
@@ -47,6 +49,10 @@ class MergeResult:
 def merge_dir(archive: Archive, shards_dir: str | Path, *, keep: bool = False) -> list[MergeResult]:
     """Merge every completed shard in a directory, oldest first; merged shards are removed
     unless `keep`."""
+    cutoff = time.time() - MERGED_MARKER_DAYS * 86400
+    for marker in Path(shards_dir).glob(f"*{MERGED_SUFFIX}"):
+        if marker.stat().st_mtime < cutoff:
+            marker.unlink(missing_ok=True)
     return [merge_shard(archive, path, keep=keep) for path in completed_shards(shards_dir)]
 
 
@@ -68,6 +74,7 @@ def merge_shard(archive: Archive, path: str | Path, *, keep: bool = False) -> Me
                              (utcnow(), json.dumps(run_ids), name))
             result = MergeResult(name, merged=True, runs=[_run(archive, run_id) for run_id in run_ids])
     if not keep:
+        merged_marker(path.parent, name.removesuffix(SHARD_SUFFIX)).touch()
         for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
             leftover.unlink(missing_ok=True)
     return result
@@ -121,8 +128,9 @@ def _fetches(shard: sqlite3.Connection, run_id: int) -> Iterator[tuple[Extractio
     in one batch with two texts counts its first fetch with the second text)."""
     rows = shard.execute(
         "SELECT f.url AS fetched, f.status AS fetch_status, f.outcome AS fetch_outcome, f.reason AS fetch_reason, "
-        "a.*, p.html AS page FROM fetches f LEFT JOIN articles a ON a.id = f.article_id "
-        "LEFT JOIN raw_pages p ON p.article_id = f.article_id WHERE f.run_id = ? ORDER BY f.id", (run_id,))
+        "a.*, p.html AS page, m.size AS sig_size, m.signature AS sig FROM fetches f "
+        "LEFT JOIN articles a ON a.id = f.article_id LEFT JOIN raw_pages p ON p.article_id = f.article_id "
+        "LEFT JOIN minhash m ON m.article_id = f.article_id WHERE f.run_id = ? ORDER BY f.id", (run_id,))
     for row in rows:
         if row["id"] is None:  # rejected, or an error
             kind = "error" if row["fetch_outcome"] == "error" else "not_article"
@@ -133,6 +141,8 @@ def _fetches(shard: sqlite3.Connection, run_id: int) -> Iterator[tuple[Extractio
         article = Article(**fields, tags=json.loads(row["tags"]) if row["tags"] else [],
                           categories=json.loads(row["categories"]) if row["categories"] else [])
         article.html_zlib = row["page"]
+        if row["sig"] is not None:  # the worker signed this very text: no need to sign it again
+            article.signature = Signature.from_blob(row["sig"], row["sig_size"])
         yield article, row["fetch_status"]
 
 

@@ -33,6 +33,10 @@ from storage import Archive
 
 SHARD_SUFFIX = ".shard.db"
 PART_SUFFIX = ".part"
+# Left where a merged shard was removed: a task delivered again later (a broker's visibility
+# timeout, a replay) finds it and crawls nothing. Kept MERGED_MARKER_DAYS.
+MERGED_SUFFIX = ".merged"
+MERGED_MARKER_DAYS = 7
 
 
 @dataclass
@@ -97,6 +101,10 @@ def shard_path(shards_dir: str | Path, key: str) -> Path:
     return Path(shards_dir) / f"{key}{SHARD_SUFFIX}"
 
 
+def merged_marker(shards_dir: str | Path, key: str) -> Path:
+    return Path(shards_dir) / f"{key}{MERGED_SUFFIX}"
+
+
 def completed_shards(shards_dir: str | Path) -> list[Path]:
     """The finished shards in a directory, oldest key first (a part being written is not one)."""
     return sorted(Path(shards_dir).glob(f"*{SHARD_SUFFIX}"))
@@ -111,7 +119,7 @@ def run_task(task: ShardTask, shards_dir: str | Path, *, stop: StopSignal | None
     shards_dir = Path(shards_dir)
     shards_dir.mkdir(parents=True, exist_ok=True)
     final = shard_path(shards_dir, task.key)
-    if final.exists():  # a replay of a finished task
+    if final.exists() or merged_marker(shards_dir, task.key).exists():  # a replay of a finished task
         return final
     part = shards_dir / f"{task.key}.{uuid.uuid4().hex[:8]}{PART_SUFFIX}"
     try:

@@ -86,8 +86,10 @@ class Workers:
         self.broker, self.shards, self.logs = broker, shards, logs
         self.procs: list[subprocess.Popen] = []
 
-    def start(self, n: int = 1) -> None:
-        env = {**os.environ, "NEWSDESK_VISIBILITY_TIMEOUT": str(VISIBILITY_S)}
+    def start(self, n: int = 1, visibility_s: int = VISIBILITY_S) -> None:
+        """visibility_s: the broker delivers an unacknowledged batch again after it (longer
+        than any batch of the test, unless the test wants a re-delivery)."""
+        env = {**os.environ, "NEWSDESK_VISIBILITY_TIMEOUT": str(visibility_s)}
         for _ in range(n):
             log = self.logs / f"worker-{len(self.procs)}.log"
             proc = subprocess.Popen([sys.executable, "-m", "ingest", "worker", "--broker", self.broker,
@@ -177,7 +179,7 @@ def test_three_workers_and_a_scheduler_store_what_a_local_crawl_stores(tmp_path:
         local = _newsdesk(tmp_path, tmp_path / "local.db", "crawl", "--all", "--quiet")
         assert local.returncode == 0, local.stderr[-2000:]
 
-        workers.start(3)
+        workers.start(3, visibility_s=300)
         remote = _newsdesk(tmp_path, tmp_path / "main.db", "schedule", "--once", "--broker", redis.url,
                            "--shards", str(tmp_path / "shards"))
         assert remote.returncode == 0, remote.stderr[-3000:]
@@ -193,7 +195,9 @@ def test_three_workers_and_a_scheduler_store_what_a_local_crawl_stores(tmp_path:
         runs = archive.runs(limit=1000)
         assert len(runs) == 300 and {r["status"] for r in runs} == {"ok"}
         assert sum(r["new"] for r in runs) + sum(r["duplicate"] for r in runs) == 600
-    assert not list((tmp_path / "shards").glob("*.shard.db")), "merged shards are removed"
+    shards = tmp_path / "shards"
+    assert not list(shards.glob("*.shard.db")), "merged shards are removed"
+    assert len(list(shards.glob("*.merged"))) == 2  # two batches, each leaves a marker
 
 
 def _slow_source(tmp_path: Path, site: FixtureSite, stories: list[int]) -> None:
@@ -202,19 +206,25 @@ def _slow_source(tmp_path: Path, site: FixtureSite, stories: list[int]) -> None:
     (tmp_path / "sources.toml").write_text(f'[sources.slow]\nfeeds = ["{site.base}/feed.xml"]\ndelay = 1\n')
 
 
+def _crawl_until_fetched(tmp_path: Path, redis: Redis, site: FixtureSite, story: int) -> subprocess.Popen:
+    """`newsdesk crawl --all --broker` in the background, returned once the story is fetched."""
+    crawl = subprocess.Popen([sys.executable, "-m", "ingest", "--db", str(tmp_path / "main.db"), "--sources",
+                              str(tmp_path / "sources.toml"), "crawl", "--all", "--quiet", "--broker", redis.url,
+                              "--shards", str(tmp_path / "shards")], cwd=ROOT, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not site.hits_for(f"/news/2024/05/story-number-{story}-about-the-council"):
+        assert time.monotonic() < deadline and crawl.poll() is None
+        time.sleep(0.1)
+    return crawl
+
+
 def test_a_worker_lost_mid_batch_is_replaced_by_another_and_nothing_is_lost_or_stored_twice(tmp_path: Path, cluster):
     redis, workers = cluster
     with FixtureSite("127.0.0.60") as site:
         _slow_source(tmp_path, site, list(range(1, 9)))
         workers.start(1)
-        crawl = subprocess.Popen([sys.executable, "-m", "ingest", "--db", str(tmp_path / "main.db"), "--sources",
-                                  str(tmp_path / "sources.toml"), "crawl", "--all", "--quiet", "--broker", redis.url,
-                                  "--shards", str(tmp_path / "shards")], cwd=ROOT, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 60
-        while len(site.hits_for("/news/2024/05/story-number-3-about-the-council")) == 0:
-            assert time.monotonic() < deadline and crawl.poll() is None
-            time.sleep(0.1)
+        crawl = _crawl_until_fetched(tmp_path, redis, site, 3)
         workers.lose(workers.procs[0])  # mid-batch: two of eight stories fetched
         assert not list((tmp_path / "shards").glob("*.shard.db"))
         workers.start(1)  # the batch is delivered to it once the visibility timeout has passed
@@ -263,6 +273,14 @@ def test_a_batch_sent_twice_and_merged_twice_is_stored_once(tmp_path: Path, clus
         "(SELECT count(*) FROM revisions)").fetchone()
     assert before == after == (3, 3, 1, 3)
     assert not shard.exists(), "a merged shard is removed without --keep"
+    # delivered once more after the merge (a broker's re-delivery, a replay): nothing crawled
+    # (a crawl now, its site gone, would leave a shard of failed runs)
+    send(app, task)
+    deadline = time.monotonic() + 30
+    while sum(log.read_text().count(f"[{task.key}] succeeded") for log in tmp_path.glob("worker-*.log")) < 3:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert not shard.exists() and not list((tmp_path / "shards").glob("*.part"))
     _checks_pass(tmp_path / "main.db")
 
 
@@ -271,14 +289,7 @@ def test_a_broker_restarted_during_a_run_loses_nothing(tmp_path: Path, cluster):
     with FixtureSite("127.0.0.62") as site:
         _slow_source(tmp_path, site, list(range(1, 6)))
         workers.start(1)
-        crawl = subprocess.Popen([sys.executable, "-m", "ingest", "--db", str(tmp_path / "main.db"), "--sources",
-                                  str(tmp_path / "sources.toml"), "crawl", "--all", "--quiet", "--broker", redis.url,
-                                  "--shards", str(tmp_path / "shards")], cwd=ROOT, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 60
-        while not site.hits_for("/news/2024/05/story-number-1-about-the-council"):
-            assert time.monotonic() < deadline and crawl.poll() is None
-            time.sleep(0.1)
+        crawl = _crawl_until_fetched(tmp_path, redis, site, 1)
         redis.stop()
         time.sleep(1)
         redis.start()
@@ -294,3 +305,31 @@ def test_broker_without_shards_is_a_usage_error(tmp_path: Path):
     (tmp_path / "sources.toml").write_text('[sources.one]\nfeeds = ["http://127.0.0.1:9/feed.xml"]\n')
     done = _newsdesk(tmp_path, tmp_path / "main.db", "crawl", "--all", "--broker", "redis://127.0.0.1:9/0")
     assert done.returncode == 2 and "--broker and --shards go together" in done.stderr
+
+
+def test_a_batch_no_worker_took_in_time_is_recorded_failed_and_merged_when_it_comes(tmp_path: Path, cluster):
+    from ingest.distributed import wait_and_merge
+
+    redis, workers = cluster
+    with FixtureSite("127.0.0.63") as site:
+        site.add("/feed.xml", rss(site.base, [1, 2]), "application/rss+xml")
+        site.add_articles([1, 2])
+        (tmp_path / "sources.toml").write_text(f'[sources.one]\nfeeds = ["{site.base}/feed.xml"]\ndelay = 0\n')
+        sources = load_sources(tmp_path / "sources.toml")
+        with Archive(tmp_path / "main.db") as archive:
+            task = make_task(archive, tmp_path / "sources.toml", [sources["one"]], slot=slot_now(), timeout_s=60)
+        send(make_app(redis.url), task)
+        (run,) = wait_and_merge(str(tmp_path / "main.db"), str(tmp_path / "shards"), task, deadline_s=1)
+        assert run["status"] == "failed" and "no worker finished the batch within 1s" in run["last_error"]
+
+        workers.start(1)  # a worker comes back: the queued batch is crawled
+        shard = tmp_path / "shards" / f"{task.key}.shard.db"
+        deadline = time.monotonic() + 60
+        while not shard.exists():
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+    merged = _newsdesk(tmp_path, tmp_path / "main.db", "merge", str(tmp_path / "shards"))
+    assert "merged 1 shards" in merged.stderr, merged.stderr
+    with Archive(tmp_path / "main.db") as archive:
+        assert archive.count() == 2
+        assert [r["status"] for r in archive.runs("one")] == ["ok", "failed"]  # newest first
