@@ -51,17 +51,21 @@ def merge_dir(archive: Archive, shards_dir: str | Path, *, keep: bool = False) -
     unless `keep`."""
     cutoff = time.time() - MERGED_MARKER_DAYS * 86400
     for marker in Path(shards_dir).glob(f"*{MERGED_SUFFIX}"):
-        if marker.stat().st_mtime < cutoff:
-            marker.unlink(missing_ok=True)
+        try:
+            if marker.stat().st_mtime < cutoff:
+                marker.unlink()
+        except FileNotFoundError:  # another merger pruned it
+            pass
     return [merge_shard(archive, path, keep=keep) for path in completed_shards(shards_dir)]
 
 
 def merge_shard(archive: Archive, path: str | Path, *, keep: bool = False) -> MergeResult:
+    """Fold one completed shard into the archive, unless the ledger has it already. Unless
+    `keep`, the shard is then removed and a marker left in its place (ingest.shards)."""
     path = Path(path)
     name = path.name
     with _LOCK:
-        claimed = _claim(archive, name)
-        if claimed is None:
+        if not _claim(archive, name):
             result = MergeResult(name, merged=False)
         else:
             with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as shard:
@@ -80,13 +84,13 @@ def merge_shard(archive: Archive, path: str | Path, *, keep: bool = False) -> Me
     return result
 
 
-def _claim(archive: Archive, name: str) -> bool | None:
-    """Claim a shard for merging: None if it was merged before; a claim left by a merge that
+def _claim(archive: Archive, name: str) -> bool:
+    """Claim a shard for merging; False if it was merged before. A claim left by a merge that
     died is taken over after undoing what that merge wrote."""
     with archive.write() as conn:
         row = conn.execute("SELECT state, run_ids FROM merged_shards WHERE name = ?", (name,)).fetchone()
         if row and row[0] == "merged":
-            return None
+            return False
         if row:  # a merge that died half-way: drop its runs and their fetches, then replay
             stale = row[1] or "[]"
             conn.execute("DELETE FROM fetches WHERE run_id IN (SELECT value FROM json_each(?))", (stale,))
