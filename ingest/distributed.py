@@ -23,9 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery
+from kombu.exceptions import OperationalError
 
 from ingest.batches import batch_time_limit, plan_batches
 from ingest.crawl import GRACE_S, StopSignal
+from ingest.errors import IngestError
 from ingest.merge import MergeResult, merge_dir, merge_shard
 from ingest.runner import RunResult
 from ingest.shards import ShardTask, make_task, run_task, shard_path
@@ -83,8 +85,12 @@ def run_worker(broker: str, shards_dir: str, *, concurrency: int = 1, visibility
 
 def send(app: Celery, task: ShardTask) -> None:
     """Queue one batch; the task id is its key, so the same batch sent twice is one shard."""
-    app.send_task(TASK, args=[task.to_json()], task_id=task.key, queue=QUEUE,
-                  time_limit=task.timeout_s + GRACE_S + 60)
+    try:
+        app.send_task(TASK, args=[task.to_json()], task_id=task.key, queue=QUEUE,
+                      time_limit=task.timeout_s + GRACE_S + 60)
+    except OperationalError as exc:
+        raise IngestError(f"broker {app.conf.broker_url} unreachable ({str(exc).rstrip('.')}): "
+                          f"is Redis running there?") from exc
 
 
 def slot_now() -> str:

@@ -305,6 +305,10 @@ def test_broker_without_shards_is_a_usage_error(tmp_path: Path):
     (tmp_path / "sources.toml").write_text('[sources.one]\nfeeds = ["http://127.0.0.1:9/feed.xml"]\n')
     done = _newsdesk(tmp_path, tmp_path / "main.db", "crawl", "--all", "--broker", "redis://127.0.0.1:9/0")
     assert done.returncode == 2 and "--broker and --shards go together" in done.stderr
+    closed = f"redis://127.0.0.1:{_free_port()}/0"
+    done = _newsdesk(tmp_path, tmp_path / "main.db", "crawl", "--all", "--broker", closed, "--shards", str(tmp_path))
+    assert done.returncode == 1 and done.stderr.startswith(f"error: broker {closed} unreachable (")
+    assert "Traceback" not in done.stderr
 
 
 def test_a_batch_no_worker_took_in_time_is_recorded_failed_and_merged_when_it_comes(tmp_path: Path, cluster):
