@@ -77,24 +77,29 @@ def make_task(archive: Archive, sources_path: str | Path, batch: list[Source], *
     doc["sources"] = {key: data["sources"][key] for key in keys}
     marks = json.dumps(keys)
     conn = archive.conn
-    feed_state = [dict(zip([c[0] for c in cur.description], row)) for cur in
-                  [conn.execute("SELECT * FROM feed_state WHERE source IN (SELECT value FROM json_each(?))", (marks,))]
-                  for row in cur.fetchall()]
+    feed_state = _rows(conn, "SELECT * FROM feed_state WHERE source IN (SELECT value FROM json_each(?))", marks)
+    # what seen_urls would find: their articles, and their runs' rejections (through indexes:
+    # fetches has none by source)
     known = [row[0] for row in conn.execute(
         "SELECT url FROM articles WHERE source IN (SELECT value FROM json_each(:k)) "
-        "UNION SELECT url FROM fetches WHERE source IN (SELECT value FROM json_each(:k)) AND outcome != 'error'",
-        {"k": marks})]
+        "UNION SELECT url FROM fetches WHERE run_id IN (SELECT id FROM runs WHERE source IN "
+        "(SELECT value FROM json_each(:k))) AND outcome != 'error'", {"k": marks})]
+    # the sites whose learned lines its pages may carry: its configured hosts, and those it stored from
     sites = {site_of(url, source.key) for source in batch
              for url in (*source.feeds, *source.news_sitemaps, *source.sitemaps, *source.sections)}
     sites.update(row[0] for row in conn.execute(
         "SELECT DISTINCT site FROM site_articles WHERE article_id IN "
         "(SELECT id FROM articles WHERE source IN (SELECT value FROM json_each(?)))", (marks,)))
-    cur = conn.execute("SELECT * FROM learned_lines WHERE site IN (SELECT value FROM json_each(?))",
-                       (json.dumps(sorted(sites)),))
-    names = [c[0] for c in cur.description]
-    learned = [dict(zip(names, row)) for row in cur.fetchall()]
+    learned = _rows(conn, "SELECT * FROM learned_lines WHERE site IN (SELECT value FROM json_each(?))",
+                    json.dumps(sorted(sites)))
     return ShardTask(key=task_key(keys, slot), sources=keys, sources_toml=tomlkit.dumps(doc), timeout_s=timeout_s,
                      max_pages=max_pages, feed_state=feed_state, known_urls=known, learned_lines=learned)
+
+
+def _rows(conn: Any, sql: str, *params: Any) -> list[dict[str, Any]]:
+    cursor = conn.execute(sql, params)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
 def shard_path(shards_dir: str | Path, key: str) -> Path:
