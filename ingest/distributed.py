@@ -157,8 +157,8 @@ class RemoteRunner:
 def wait_and_merge(db_path: str, shards_dir: str, task: ShardTask, deadline_s: float,
                    stop: StopSignal | None = None) -> list[dict[str, Any]]:
     """Wait for one task's shard and merge it; its runs as the main archive holds them. A
-    batch no worker finished in time gets a failed run per source (its shard, if it comes,
-    is merged by a later merge)."""
+    batch no worker finished in time gets a failed run per source, one whose wait was stopped
+    an interrupted run (its shard, if it comes, is merged by a later merge)."""
     path = shard_path(shards_dir, task.key)
     ends = time.monotonic() + deadline_s
     with Archive(db_path) as archive:
@@ -171,21 +171,23 @@ def wait_and_merge(db_path: str, shards_dir: str, task: ShardTask, deadline_s: f
             if merged_before(archive, path.name):  # another merger took it and removed it
                 result = _ledger_runs(archive, path.name)
                 break
-            if time.monotonic() > ends or (stop and stop.requested.is_set()):
-                why = ("stopped waiting for the workers" if stop and stop.requested.is_set() else
-                       f"no worker finished the batch within {deadline_s:g}s (are workers running on the broker?)")
-                return _failed_runs(archive, task, why)
+            if stop and stop.requested.is_set():  # the scheduler is stopping: not the batch's fault
+                return _unfinished_runs(archive, task, "interrupted", "stopped waiting for the workers")
+            if time.monotonic() > ends:
+                return _unfinished_runs(archive, task, "failed", f"no worker finished the batch within "
+                                                                 f"{deadline_s:g}s (are workers running on the broker?)")
             time.sleep(POLL_S)
     by_source = {run["source"]: run for run in result.runs}
     return [by_source.get(key) or {"source": key, "status": "failed", "last_error": "no run in the shard"}
             for key in task.sources]
 
 
-def _failed_runs(archive: Archive, task: ShardTask, why: str) -> list[dict[str, Any]]:
+def _unfinished_runs(archive: Archive, task: ShardTask, status: str, why: str) -> list[dict[str, Any]]:
+    """A run per source of a batch whose shard did not come; its shard, if it comes, is merged later."""
     runs = []
     for key in task.sources:
         run_id = archive.start_run(key)
-        archive.finish_run(run_id, "failed", last_error=f"batch {task.key}: {why}")
+        archive.finish_run(run_id, status, last_error=f"batch {task.key}: {why}")
         runs.append(next(archive.db.query("SELECT * FROM runs WHERE id = ?", [run_id])))
     return runs
 
