@@ -473,12 +473,17 @@ def merge(obj: Context, shards_dir: str, keep: bool) -> None:
     with obj.archive() as archive:
         results = merge_dir(archive, shards_dir, keep=keep)
     merged = [r for r in results if r.merged]
+    bad = [r for r in results if r.error]
+    for result in bad:
+        click.echo(f"error: {result.error}", err=True)
     for result in merged:
         for run in result.runs:
             click.echo(f"{result.shard}: {run['source']}: {run['status']}: {run['pages']} pages; articles "
                        f"{run['new']} new, {run['updated']} updated, {run['unchanged']} unchanged, "
                        f"{run['duplicate']} duplicate; {run['rejected']} rejected; {run['errors']} errors")
-    click.echo(f"merged {len(merged)} shards ({len(results) - len(merged)} merged before)", err=True)
+    click.echo(f"merged {len(merged)} shards ({len(results) - len(merged) - len(bad)} merged before)", err=True)
+    if bad:
+        sys.exit(1)
 
 
 @main.command()

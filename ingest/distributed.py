@@ -28,7 +28,7 @@ from kombu.exceptions import OperationalError
 from ingest.batches import batch_time_limit, plan_batches
 from ingest.crawl import GRACE_S, StopSignal
 from ingest.errors import IngestError
-from ingest.merge import MergeResult, merge_dir, merge_shard
+from ingest.merge import BadShard, MergeResult, merge_dir, merge_shard
 from ingest.runner import RunResult
 from ingest.shards import ShardTask, make_task, run_task, shard_path
 from ingest.sources import Source, load_sources
@@ -164,7 +164,10 @@ def wait_and_merge(db_path: str, shards_dir: str, task: ShardTask, deadline_s: f
     with Archive(db_path) as archive:
         while True:
             if path.exists():
-                result = merge_shard(archive, path)
+                try:
+                    result = merge_shard(archive, path)
+                except BadShard as exc:
+                    return _unfinished_runs(archive, task, "failed", str(exc))
                 if not result.merged:  # another merger was first
                     result = _ledger_runs(archive, path.name)
                 break

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ingest.clusters import Signature
+from ingest.errors import StorageError
 from ingest.models import Article, Extraction, Rejected
 from ingest.shards import MERGED_MARKER_DAYS, MERGED_SUFFIX, SHARD_SUFFIX, completed_shards, merged_marker
 from storage import Archive
@@ -44,6 +45,7 @@ class MergeResult:
     shard: str
     merged: bool  # False: merged before (a replayed task's copy), nothing done
     runs: list[dict[str, Any]] = field(default_factory=list)  # the main archive's runs rows
+    error: str | None = None  # the shard was not a readable archive (set aside)
 
 
 def merge_dir(archive: Archive, shards_dir: str | Path, *, keep: bool = False) -> list[MergeResult]:
@@ -56,7 +58,31 @@ def merge_dir(archive: Archive, shards_dir: str | Path, *, keep: bool = False) -
                 marker.unlink()
         except FileNotFoundError:  # another merger pruned it
             pass
-    return [merge_shard(archive, path, keep=keep) for path in completed_shards(shards_dir)]
+    results = []
+    for path in completed_shards(shards_dir):
+        try:
+            results.append(merge_shard(archive, path, keep=keep))
+        except BadShard as exc:  # set aside; the others are merged
+            results.append(MergeResult(path.name, merged=False, error=str(exc)))
+    return results
+
+
+class BadShard(StorageError):
+    """A shard file that is not a readable archive; it is renamed to NAME.bad."""
+
+
+def _open_shard(path: Path) -> sqlite3.Connection:
+    """The shard, read-only; a file that is not a readable archive is set aside as NAME.bad."""
+    shard = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    shard.row_factory = sqlite3.Row
+    try:
+        shard.execute("SELECT count(*) FROM runs JOIN fetches ON fetches.run_id = runs.id").fetchone()
+    except sqlite3.DatabaseError as exc:
+        shard.close()
+        bad = path.with_name(path.name + ".bad")
+        path.rename(bad)
+        raise BadShard(f"shard {path} is not a readable archive ({exc}); set aside as {bad.name}") from None
+    return shard
 
 
 def merge_shard(archive: Archive, path: str | Path, *, keep: bool = False) -> MergeResult:
@@ -64,13 +90,11 @@ def merge_shard(archive: Archive, path: str | Path, *, keep: bool = False) -> Me
     `keep`, the shard is then removed and a marker left in its place (ingest.shards)."""
     path = Path(path)
     name = path.name
-    with _LOCK:
+    with _LOCK, closing(_open_shard(path)) as shard:  # a bad file is set aside before any claim
         if not _claim(archive, name):
             result = MergeResult(name, merged=False)
         else:
-            with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as shard:
-                shard.row_factory = sqlite3.Row
-                run_ids = _replay(archive, shard, name)
+            run_ids = _replay(archive, shard, name)
             with archive.write() as conn:
                 conn.execute("UPDATE merged_shards SET state = 'merged', merged_at = ?, "
                              "articles = (SELECT count(*) FROM fetches WHERE run_id IN "

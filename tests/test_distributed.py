@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 
@@ -26,6 +26,21 @@ pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
 
 ROOT = Path(__file__).resolve().parent.parent
 VISIBILITY_S = 8  # the broker re-delivers a lost worker's batch after this
+
+
+def _wait_until(ready: Callable[[], object], what: str, *, timeout_s: float = 60,
+                alive: subprocess.Popen | None = None) -> None:
+    """Poll until `ready()`; fail naming `what` after timeout_s, or at once if `alive` ended."""
+    deadline = time.monotonic() + timeout_s
+    while not ready():
+        assert alive is None or alive.poll() is None, f"{what}: the process ended first"
+        assert time.monotonic() < deadline, f"{what}: not within {timeout_s:g}s"
+        time.sleep(0.1)
+
+
+def _succeeded(tmp_path: Path, key: str) -> int:
+    """How many times the workers (their logs in tmp_path) finished the task `key`."""
+    return sum(log.read_text().count(f"[{key}] succeeded") for log in tmp_path.glob("worker-*.log"))
 
 
 def _free_port() -> int:
@@ -96,10 +111,7 @@ class Workers:
                                      "--shards", str(self.shards)], cwd=ROOT, env=env,
                                     stdout=open(log, "wb"), stderr=subprocess.STDOUT)
             self.procs.append(proc)
-            deadline = time.monotonic() + 60
-            while b" ready." not in log.read_bytes():
-                assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
-                time.sleep(0.2)
+            _wait_until(lambda: b" ready." in log.read_bytes(), f"worker ready ({log})", alive=proc)
 
     def lose(self, proc: subprocess.Popen) -> None:
         """A worker machine gone: the worker and everything it started, killed at once."""
@@ -212,10 +224,8 @@ def _crawl_until_fetched(tmp_path: Path, redis: Redis, site: FixtureSite, story:
                               str(tmp_path / "sources.toml"), "crawl", "--all", "--quiet", "--broker", redis.url,
                               "--shards", str(tmp_path / "shards")], cwd=ROOT, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not site.hits_for(f"/news/2024/05/story-number-{story}-about-the-council"):
-        assert time.monotonic() < deadline and crawl.poll() is None
-        time.sleep(0.1)
+    _wait_until(lambda: site.hits_for(f"/news/2024/05/story-number-{story}-about-the-council"),
+                f"story {story} fetched", alive=crawl)
     return crawl
 
 
@@ -253,11 +263,7 @@ def test_a_batch_sent_twice_and_merged_twice_is_stored_once(tmp_path: Path, clus
         send(app, task)  # a replay: the same key
         workers.start(2)
         shard = tmp_path / "shards" / f"{task.key}.shard.db"
-        deadline = time.monotonic() + 60
-        while not shard.exists() or list((tmp_path / "shards").glob("*.part")):
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
-        time.sleep(1)  # let the second copy finish and drop itself
+        _wait_until(lambda: _succeeded(tmp_path, task.key) == 2, "both copies of the batch ran")
     assert [p.name for p in (tmp_path / "shards").iterdir()] == [shard.name]
 
     first = _newsdesk(tmp_path, tmp_path / "main.db", "merge", str(tmp_path / "shards"), "--keep")
@@ -276,10 +282,7 @@ def test_a_batch_sent_twice_and_merged_twice_is_stored_once(tmp_path: Path, clus
     # delivered once more after the merge (a broker's re-delivery, a replay): nothing crawled
     # (a crawl now, its site gone, would leave a shard of failed runs)
     send(app, task)
-    deadline = time.monotonic() + 30
-    while sum(log.read_text().count(f"[{task.key}] succeeded") for log in tmp_path.glob("worker-*.log")) < 3:
-        assert time.monotonic() < deadline
-        time.sleep(0.2)
+    _wait_until(lambda: _succeeded(tmp_path, task.key) == 3, "the third delivery ran")
     assert not shard.exists() and not list((tmp_path / "shards").glob("*.part"))
     _checks_pass(tmp_path / "main.db")
 
@@ -328,10 +331,7 @@ def test_a_batch_no_worker_took_in_time_is_recorded_failed_and_merged_when_it_co
 
         workers.start(1)  # a worker comes back: the queued batch is crawled
         shard = tmp_path / "shards" / f"{task.key}.shard.db"
-        deadline = time.monotonic() + 60
-        while not shard.exists():
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
+        _wait_until(shard.exists, "the queued batch crawled")
     merged = _newsdesk(tmp_path, tmp_path / "main.db", "merge", str(tmp_path / "shards"))
     assert "merged 1 shards" in merged.stderr, merged.stderr
     with Archive(tmp_path / "main.db") as archive:

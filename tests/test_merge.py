@@ -87,3 +87,24 @@ def test_a_part_file_is_never_merged_and_a_merge_that_died_is_replayed(tmp_path:
     assert conn.execute("SELECT count(*) FROM fetches").fetchone() == (2,)
     assert conn.execute("SELECT state FROM merged_shards").fetchall() == [("merged",)]
     assert (tmp_path / "shards" / "20261201120500-0000.1234abcd.part").exists()
+
+
+def test_a_shard_that_is_not_an_archive_is_set_aside_with_one_line_and_the_others_are_merged(tmp_path: Path):
+    import subprocess
+    import sys
+
+    with FixtureSite("127.0.0.73") as site:
+        _one_source(tmp_path, site, [9])
+        good = run_task(_task(tmp_path, "2026-12-01T13:00:00"), tmp_path / "shards")
+    bad = tmp_path / "shards" / "20261201120000-garbage.shard.db"
+    bad.write_bytes(b"not an archive at all" * 100)
+    done = subprocess.run([sys.executable, "-m", "ingest", "--db", str(tmp_path / "main.db"), "merge",
+                           str(tmp_path / "shards")], cwd=Path(__file__).resolve().parent.parent,
+                          capture_output=True, text=True)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"error: shard {bad} is not a readable archive" in done.stderr
+    assert "merged 1 shards (0 merged before)" in done.stderr
+    assert (tmp_path / "shards" / (bad.name + ".bad")).exists() and not good.exists()
+    with Archive(tmp_path / "main.db") as archive:
+        assert archive.count() == 1
+        assert archive.conn.execute("SELECT name, state FROM merged_shards").fetchall() == [(good.name, "merged")]
