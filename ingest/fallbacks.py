@@ -26,7 +26,10 @@ from trafilatura.metadata import (
 )
 from trafilatura.settings import Document
 
+from ingest import datelanguages
 from ingest.metadata import PageMeta
+
+datelanguages.install()  # htmldate's dateparser fallback tries only the languages a page can be in
 
 __all__ = ["library_metadata"]
 
@@ -61,8 +64,9 @@ def library_metadata(tree: HtmlElement, url: str, meta: PageMeta) -> Document:
         doc.tags = extract_catstags("tag", tree)
     if not meta.published_at:
         # htmldate only when the page declares no date: it walks the whole page.
-        doc.date = find_date(tree, url=doc.url or extract_url(tree, url), original_date=True,
-                             extensive_search=True, max_date=datetime.now().astimezone().strftime("%Y-%m-%d"))
+        with datelanguages.page_language(meta.language):
+            doc.date = find_date(tree, url=doc.url or extract_url(tree, url), original_date=True,
+                                 extensive_search=True, max_date=datetime.now().astimezone().strftime("%Y-%m-%d"))
     doc.clean_and_trim()
     return doc
 

@@ -42,17 +42,19 @@ def _nothing() -> None:
 def preload() -> None:
     """Build, in this process, the tables the extractor builds lazily on first use, then keep
     the garbage collector off them, so that workers forked from here share one copy instead of
-    each building its own: trafilatura's justext stoplist of every language and htmldate's
-    month names of every dateparser locale, about 35 MB that each worker of a real-page crawl
-    otherwise built for itself. (dateparser's compiled locales, 30 MB more, are left to the
-    workers: building them costs 1.8 CPU-seconds, which a poll that finds nothing new would pay
-    on every batch.)"""
+    each building its own: trafilatura's justext stoplist of every language and the month names
+    of every dateparser locale, about 35 MB that each worker of a real-page crawl otherwise
+    built for itself. (dateparser's compiled locales are left to the workers, which build only
+    the few languages their pages are in: ingest.datelanguages.)"""
     from htmldate.extractors import month_words
     from justext.core import define_stoplist
     from trafilatura.external import JT_STOPLIST, jt_stoplist_init
 
+    from ingest.datelanguages import locale_tables
+
     define_stoplist(JT_STOPLIST or jt_stoplist_init())  # lru_cached: the lowered set is kept too
     month_words()
+    locale_tables()
     gc.collect()
     gc.freeze()  # a collection would write to every tracked object's header, unsharing its page
 
