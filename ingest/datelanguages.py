@@ -22,21 +22,23 @@ from functools import lru_cache
 import htmldate.extractors as _htmldate
 
 _page_language: ContextVar[str | None] = ContextVar("page_language", default=None)
-_cached_under: str | None = None  # the page language htmldate's cached answers were given under
 
 
 @contextmanager
 def page_language(language: str | None) -> Iterator[None]:
-    """Within this block, htmldate's dateparser fallback also tries `language` (ISO 639-1)."""
-    global _cached_under
-    if language != _cached_under:
-        # htmldate caches each string's answer, which now depends on the page's language.
-        _htmldate.try_date_expr.cache_clear()
-        _cached_under = language
+    """Within this block, htmldate's dateparser fallback tries only `languages_for(string,
+    language)` (`language` in ISO 639-1). Outside it, htmldate is left as it ships: a caller
+    using trafilatura directly in the same process gets trafilatura's own answers."""
     token = _page_language.set(language)
+    stock = _htmldate._external_date
+    # htmldate caches each string's answer (try_date_expr), which now depends on the language.
+    _htmldate.try_date_expr.cache_clear()
+    _htmldate._external_date = external_date  # both its call sites look the name up at call time
     try:
         yield
     finally:
+        _htmldate._external_date = stock
+        _htmldate.try_date_expr.cache_clear()
         _page_language.reset(token)
 
 
@@ -88,8 +90,3 @@ def external_date(string: str) -> datetime | None:
     except (OverflowError, ValueError):  # the same two errors htmldate's own version catches
         return None
 
-
-def install() -> None:
-    """Route htmldate's dateparser fallback through `external_date` (both its call sites look
-    `_external_date` up in their module at call time)."""
-    _htmldate._external_date = external_date

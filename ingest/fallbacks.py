@@ -29,8 +29,6 @@ from trafilatura.settings import Document
 from ingest import datelanguages
 from ingest.metadata import PageMeta
 
-datelanguages.install()  # htmldate's dateparser fallback tries only the languages a page can be in
-
 __all__ = ["library_metadata"]
 
 
@@ -64,7 +62,7 @@ def library_metadata(tree: HtmlElement, url: str, meta: PageMeta) -> Document:
         doc.tags = extract_catstags("tag", tree)
     if not meta.published_at:
         # htmldate only when the page declares no date: it walks the whole page.
-        with datelanguages.page_language(meta.language):
+        with datelanguages.page_language(meta.language):  # dateparser: only the languages it can be in
             doc.date = find_date(tree, url=doc.url or extract_url(tree, url), original_date=True,
                                  extensive_search=True, max_date=datetime.now().astimezone().strftime("%Y-%m-%d"))
     doc.clean_and_trim()

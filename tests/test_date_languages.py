@@ -42,8 +42,11 @@ def test_languages_tried_are_english_the_declared_one_and_those_of_the_month_nam
     assert datelanguages.languages_for("published 7 enero 2008", "es") >= {"en", "es"}
 
 
-def test_htmldate_calls_the_limited_parser():
-    # Importing the extractor installs the hook; an htmldate release that stopped calling
-    # `_external_date` from its date search would silently bring back the every-locale parser.
-    assert htmldate.extractors._external_date is datelanguages.external_date
+def test_htmldate_calls_the_limited_parser_only_for_our_pages():
+    stock = htmldate.extractors._external_date
+    with datelanguages.page_language("de"):
+        assert htmldate.extractors._external_date is datelanguages.external_date
+    assert htmldate.extractors._external_date is stock  # trafilatura used directly is left as it ships
+    # An htmldate release that stopped calling `_external_date` from its date search would
+    # silently bring back the every-locale parser.
     assert "_external_date" in htmldate.extractors.try_date_expr.__wrapped__.__code__.co_names
