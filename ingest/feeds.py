@@ -1,5 +1,9 @@
 """Feeds: RSS 0.9x/1.0/2.0 and Atom (via feedparser) and JSON Feed, parsed from bytes.
 
+Each item gives its link and Hints: title, date, language, author, and its longest text as
+HTML (content:encoded, Atom content, JSON Feed content_html/content_text, or the summary), from
+which ingest.feedtext may build the article when its page cannot be fetched.
+
 Pure: the caller (Scrapy) fetches; feedparser is only ever handed bytes, never a URL, so it
 can never fetch by itself (it has no timeout: feedparser#76).
 """
@@ -9,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from html import escape
 from typing import Any
 
 import feedparser
@@ -67,7 +72,7 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Feed:
         items.append(FeedItem(join(url, link), Hints(
             title=_clean(entry.get("title")),
             published_at=_iso_date(raw_date, entry.get("published_parsed") or entry.get("updated_parsed")),
-            language=language, via="feed")))
+            language=language, via="feed", content_html=_entry_content(entry), author=_entry_author(entry))))
     return Feed(items=items, ttl_s=_ttl(parsed.feed.get("ttl")), problem=problem)
 
 
@@ -93,8 +98,48 @@ def _parse_json_feed(body: bytes, url: str) -> Feed:
         items.append(FeedItem(join(url, link), Hints(
             title=_clean(item.get("title")),
             published_at=_iso_date(item.get("date_published") or item.get("date_modified"), None),
-            language=_language(item.get("language")) or language, via="feed")))
+            language=_language(item.get("language")) or language, via="feed",
+            content_html=_longest([(item.get("content_html"), True), (item.get("content_text"), False),
+                                   (item.get("summary"), False)]),
+            author=_json_author(item) or _json_author(data))))
     return Feed(items=items)
+
+
+def _entry_content(entry: Any) -> str | None:
+    """An RSS/Atom item's longest text as HTML: content:encoded or Atom <content>, or the
+    summary (<description>), which some feeds fill with the whole story. Whether it is the
+    whole story or a teaser is ingest.feedtext's call. feedparser has already sanitized it."""
+    parts = [*entry.get("content", []), entry.get("summary_detail") or {}]
+    return _longest([(part.get("value"), "html" in (part.get("type") or "text/html")) for part in parts])
+
+
+def _entry_author(entry: Any) -> str | None:
+    names = [_clean(a.get("name")) for a in entry.get("authors", []) if isinstance(a, dict)]
+    names = [n for n in names if n] or [n for n in [_clean(entry.get("author"))] if n]
+    return "; ".join(dict.fromkeys(names)) or None
+
+
+def _json_author(obj: dict[str, Any]) -> str | None:
+    """JSON Feed 1.1 `authors`, or 1.0 `author`: objects with a `name`."""
+    people = obj.get("authors") or [obj.get("author")]
+    names = [_clean(p.get("name")) for p in people if isinstance(p, dict)] if isinstance(people, list) else []
+    return "; ".join(dict.fromkeys(n for n in names if n)) or None
+
+
+def _longest(candidates: list[tuple[Any, bool]]) -> str | None:
+    """The longest non-empty candidate as HTML; (value, is_html) pairs, plain text is escaped
+    into paragraphs at its blank lines (or its lines, when it has no blank ones)."""
+    best: str | None = None
+    for value, is_html in candidates:
+        if not isinstance(value, str) or not value.strip():
+            continue
+        if not is_html:
+            text = value.strip().replace("\r\n", "\n")
+            blocks = text.split("\n\n") if "\n\n" in text else text.split("\n")
+            value = "".join(f"<p>{escape(' '.join(b.split()))}</p>" for b in blocks if b.strip())
+        if best is None or len(value) > len(best):
+            best = value
+    return best
 
 
 def _first_link(entry: Any) -> str | None:

@@ -32,7 +32,8 @@ from storage import Archive
 from storage.archive import utcnow
 
 _ARTICLE_FIELDS = ("url", "fetched_url", "title", "text", "source", "site_name", "author", "published_at",
-                   "published_from", "modified_at", "language", "description", "image", "word_count", "content_hash")
+                   "published_from", "modified_at", "language", "description", "image", "word_count", "content_hash",
+                   "text_from")
 _BATCH = 1000
 
 # One merger at a time in a process (the scheduler merges from several threads); other
@@ -159,12 +160,15 @@ def _fetches(shard: sqlite3.Connection, run_id: int) -> Iterator[tuple[Extractio
         "a.*, p.html AS page, m.size AS sig_size, m.signature AS sig FROM fetches f "
         "LEFT JOIN articles a ON a.id = f.article_id LEFT JOIN raw_pages p ON p.article_id = f.article_id "
         "LEFT JOIN minhash m ON m.article_id = f.article_id WHERE f.run_id = ? ORDER BY f.id", (run_id,))
+    # A shard written by an older newsdesk lacks the newer columns: the Article's defaults stand in.
+    columns = {d[0] for d in rows.description}
+    present = [name for name in _ARTICLE_FIELDS if name in columns]
     for row in rows:
         if row["id"] is None:  # rejected, or an error
             kind = "error" if row["fetch_outcome"] == "error" else "not_article"
             yield Rejected(row["fetched"], row["fetch_reason"] or row["fetch_outcome"], kind=kind), row["fetch_status"]
             continue
-        fields = {name: row[name] for name in _ARTICLE_FIELDS}
+        fields = {name: row[name] for name in present}
         fields["fetched_url"] = row["fetched"]  # a duplicate was reached through another URL
         article = Article(**fields, tags=json.loads(row["tags"]) if row["tags"] else [],
                           categories=json.loads(row["categories"]) if row["categories"] else [])

@@ -11,6 +11,8 @@ from typing import Any, Literal, Union
 
 # What storing one page can come to; SPEC.md names the first four.
 Outcome = Literal["new", "updated", "unchanged", "duplicate", "rejected", "error"]
+# Where an article's text came from: its fetched page, or its feed item's full content.
+TextFrom = Literal["page", "feed"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,11 @@ class Hints:
     published_at: str | None = None
     language: str | None = None
     via: str | None = None  # "feed", "news_sitemap", "sitemap", "section", "manual"
+    # A feed item's own text (content:encoded, Atom content, JSON Feed content_html...), as HTML,
+    # and its author: an article can be built from them when its page cannot be fetched
+    # (ingest.feedtext). The content is dropped before a fetched page goes to extraction.
+    content_html: str | None = None
+    author: str | None = None  # several joined by "; "
 
 
 @dataclass(frozen=True)
@@ -33,11 +40,14 @@ class Page:
     url: str  # the URL we asked for
     final_url: str  # after redirects
     body: bytes
-    status: int = 200
+    # What the URL answered. A page built from a feed item (text_from "feed") keeps what its URL
+    # answered when tried (403...), or None when it was not requested, for the fetches record.
+    status: int | None = 200
     content_type: str | None = None  # the Content-Type header, raw
     encoding: str | None = None  # charset declared by HTTP headers, if any
     source: str = "manual"
     hints: Hints = field(default_factory=Hints)
+    text_from: TextFrom = "page"
 
 
 _NOT_STORED = ("html", "signature", "html_zlib")
@@ -65,6 +75,7 @@ class Article:
     image: str | None = None
     word_count: int = 0
     content_hash: str = ""
+    text_from: TextFrom = "page"
     html: str | None = None  # the decoded page, kept so it can be re-extracted later
     # Work the crawl's extraction workers do so that the process storing the pages need not:
     # the text's MinHash (an ingest.clusters.Signature), and `html` zlib-compressed as the

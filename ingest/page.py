@@ -63,7 +63,9 @@ def _detect_encoding(body: bytes) -> str | None:
 def process_page(page: Page, options: ExtractOptions | None = None) -> Extraction:
     """Check, decode and extract one fetched page."""
     url = page.final_url or page.url
-    if page.status != 200:
+    # A page built from a feed item (ingest.feedtext) carries its URL's failed status for the
+    # record; its body is the feed's, which was read fine.
+    if page.status != 200 and page.text_from == "page":
         return Rejected(url, f"HTTP {page.status}", kind="error")
     mime = (page.content_type or "").split(";")[0].strip().lower()
     if mime not in _HTML_TYPES:
@@ -83,6 +85,7 @@ def process_page(page: Page, options: ExtractOptions | None = None) -> Extractio
         return Rejected(url, f"extraction failed: {exc}", kind="error")
     article.fetched_url = page.url
     article.source = page.source
+    article.text_from = page.text_from
     return article
 
 

@@ -47,6 +47,9 @@ class Source:
     timeout_s: float = 20.0  # per request
     run_timeout_s: float = 1800.0  # per scheduled run
     recheck: bool = False  # fetch already archived URLs again to catch revisions
+    # Build articles from the feed items' full text instead of fetching their pages (an item
+    # holding only a teaser still has its page fetched); see ingest.feedtext.
+    feed_content: bool = False
     # Per-site extraction overrides (see ingest.extract.ExtractOptions).
     body_selector: str | None = None
     remove_selectors: tuple[str, ...] = ()
@@ -61,7 +64,7 @@ class Source:
 _LIST_KEYS = (*DISCOVERY_KEYS, "remove_selectors")
 _KNOWN = {
     "name", *_LIST_KEYS, "article_pattern", "schedule", "delay", "user_agent", "max_pages",
-    "timeout", "run_timeout", "recheck", "body_selector", "favor_precision",
+    "timeout", "run_timeout", "recheck", "body_selector", "favor_precision", "feed_content",
 }
 
 
@@ -132,7 +135,7 @@ def parse_source(key: str, table: Any, path: str = "sources.toml") -> Source:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigError(f"{at}: expected a whole number >= 1, got {value!r}")
             kwargs[name] = value
-        elif name in ("recheck", "favor_precision"):
+        elif name in ("recheck", "favor_precision", "feed_content"):
             if not isinstance(value, bool):
                 raise ConfigError(f"{at}: expected true or false, got {value!r}")
             kwargs[name] = value

@@ -2,6 +2,7 @@
 the extraction options of each page (with its site's learned boilerplate), and learning after a save."""
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any, Iterator
 
@@ -60,10 +61,13 @@ class ArchiveSpider(scrapy.Spider):
 
     def parse_page(self, response: Response) -> Iterator[Page]:
         content_type = response.headers.get("Content-Type")
+        hints = response.meta["newsdesk_hints"]
+        if hints.content_html:  # the page came: its feed item's text need not travel to extraction
+            hints = dataclasses.replace(hints, content_html=None)
         yield Page(
             url=response.meta["newsdesk_url"], final_url=response.url, body=response.body,
             status=response.status, content_type=content_type.decode("latin-1") if content_type else None,
-            source=self.source_key, hints=response.meta["newsdesk_hints"],
+            source=self.source_key, hints=hints,
         )
 
     def page_failed(self, failure: Failure) -> Iterator[FetchFailed]:

@@ -14,6 +14,7 @@ from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 
 _EXPECTED_SIZE = re.compile(r"receive (\d+) bytes")
+ROBOTS_REFUSAL = "forbidden by robots.txt"
 
 
 def describe_failure(failure: Failure, timeout_s: float | None = None,
@@ -51,6 +52,6 @@ def describe_failure(failure: Failure, timeout_s: float | None = None,
         if "redirect" in text.lower():
             return "too many redirects (a redirect loop?)", None
         if "robots" in text.lower():
-            return "forbidden by robots.txt", None
+            return ROBOTS_REFUSAL, None
         return f"request ignored: {text}", None
     return f"{type(exc).__name__}: {exc}", None

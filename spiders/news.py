@@ -7,6 +7,8 @@ attempted: stored on reading, a crawl killed (or out of disk) before its article
 would leave later runs a 304 and lose those articles for good. Article URLs are
 normalized, kept on-site, checked against the archive (already archived ones are skipped unless
 the source sets `recheck`) and bounded by `max_pages`. The pipeline extracts and stores.
+A page closed to us (paywall, robots.txt), or every page of a source that sets `feed_content`,
+is built from its feed item's full text instead when the item has it (ingest.feedtext).
 """
 from __future__ import annotations
 
@@ -21,14 +23,15 @@ from twisted.python.failure import Failure
 
 from ingest.errors import ExtractionError, StorageError
 from ingest.feeds import parse_feed
-from ingest.models import Hints, Rejected
+from ingest.feedtext import CLOSED_STATUSES, feed_page
+from ingest.models import Hints, Page, Rejected
 from ingest.polling import is_due, max_age_s, not_before, retry_after_s
 from ingest.sections import article_links
 from ingest.sitemaps import parse_sitemap
 from ingest.sources import Source
 from ingest.links import link_problem, normalize, site_host
 from spiders.base import ArchiveSpider
-from spiders.failures import describe_failure
+from spiders.failures import ROBOTS_REFUSAL, describe_failure
 from spiders.items import FetchFailed
 from storage.archive import RUN_COUNTERS
 
@@ -217,9 +220,30 @@ class NewsSpider(ArchiveSpider):
                 stats.inc_value("newsdesk/over_budget", len(fresh) - number)
                 break
             self.budget -= 1
+            if self.source.feed_content and hints.content_html:
+                page = feed_page(url, hints, self.source_key)
+                if isinstance(page, Page):  # the source asks for its feed's text: no page fetched
+                    stats.inc_value("newsdesk/from_feed")
+                    yield page
+                    continue
             # dont_filter: the run dedupes its own URLs; Scrapy's filter would silently drop the
             # second hop of a redirect loop instead of reporting it
             yield self.page_request(url, hints, dont_filter=True)
+
+    def page_failed(self, failure: Failure) -> Iterator[Page | FetchFailed]:
+        """A page closed to us (HTTP 401/402/403, or robots.txt) is built from its feed item's
+        full text when the item has it (ingest.feedtext); else the failure is recorded, with a
+        note when the feed held only a teaser."""
+        reason, status = describe_failure(failure, self.timeout_s, self.maxsize)
+        url, hints = failure.request.meta["newsdesk_url"], failure.request.meta["newsdesk_hints"]
+        if hints.content_html and (status in CLOSED_STATUSES or reason == ROBOTS_REFUSAL):
+            page = feed_page(url, hints, self.source_key, status=status)
+            if isinstance(page, Page):
+                self.crawler.stats.inc_value("newsdesk/from_feed")
+                yield page
+                return
+            reason = f"{reason}; {page.reason}"
+        yield FetchFailed(url, reason, status)
 
     # -- the run record -----------------------------------------------------------------
 

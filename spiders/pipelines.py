@@ -58,7 +58,8 @@ class ArchivePipeline:
     async def process_item(self, item: Any) -> Any:
         spider = self.crawler.spider
         if isinstance(item, Page):
-            self.stats.inc_value("newsdesk/pages")
+            if item.text_from == "page":  # one built from a feed item (newsdesk/from_feed) was not fetched
+                self.stats.inc_value("newsdesk/pages")
             result = await self.shared.pool.extract(item, spider.extract_options(item.final_url or item.url))
             if isinstance(result, Rejected):  # logged against the URL we asked for, so it counts as seen
                 result = dataclasses.replace(result, url=item.url)

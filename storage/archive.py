@@ -416,7 +416,8 @@ class Archive:
         from storage.learned import revise_text
 
         record = article.record()
-        for key in ("url", "fetched_url", "source", "text", "content_hash", "word_count"):
+        # text_from too: the stored page (a feed item's text, perhaps) is the same document as before
+        for key in ("url", "fetched_url", "source", "text", "content_hash", "word_count", "text_from"):
             record.pop(key, None)
         record["tags"] = json.dumps(article.tags, ensure_ascii=False) if article.tags else None
         record["categories"] = json.dumps(article.categories, ensure_ascii=False) if article.categories else None

@@ -206,8 +206,15 @@ def _v8_shards(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v9_text_from(db: sqlite_utils.Database) -> None:
+    """Where an article's text came from: 'page' (its fetched page) or 'feed' (its feed item's
+    full content, ingest.feedtext). Every article stored before came from its page."""
+    if "text_from" not in db["articles"].columns_dict:  # a re-run over a rolled-back version number
+        db.execute("ALTER TABLE articles ADD COLUMN text_from TEXT NOT NULL DEFAULT 'page'")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core, _v2_boilerplate, _v3_clusters, _v4_source_state, _v5_faster, _v6_cheaper_writes,
-    _v7_current_text_once, _v8_shards,
+    _v7_current_text_once, _v8_shards, _v9_text_from,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
