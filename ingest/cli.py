@@ -23,7 +23,7 @@ from storage.search import RANK_WINDOW
 RECORD_FIELDS = (
     "id", "url", "fetched_url", "source", "site_name", "title", "author", "published_at",
     "modified_at", "language", "text", "description", "tags", "categories", "image",
-    "word_count", "content_hash", "first_seen", "last_seen", "revision", "cluster_id",
+    "word_count", "content_hash", "first_seen", "last_seen", "revision", "cluster_id", "text_from",
 )
 
 
@@ -272,7 +272,7 @@ def write_records(rows: Iterable[dict[str, Any]], fmt: str, out: Any) -> int:
 @main.command()
 @click.option("--source", help="Only this source.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print every field of each run as JSON.")
 @click.pass_obj
 @handle_errors
 def runs(obj: Context, source: str | None, limit: int, as_json: bool) -> None:
@@ -287,31 +287,41 @@ def runs(obj: Context, source: str | None, limit: int, as_json: bool) -> None:
     if as_json:
         emit_json(rows)
         return
+    if not rows:
+        click.echo(f"no runs{f' of {source}' if source else ''} in {obj.db_path} yet", err=True)
+        return
+    from ingest.tables import runs_table
+
+    click.echo("\n".join(runs_table(rows, terminal_width())))
+
+
+def terminal_width() -> int:
+    """The width tables are laid out for: $COLUMNS, else the terminal's, else 80 (rich's rule)."""
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table("id", "source", "started", "ended", "status", "pages", "new", "upd", "same", "dup",
-                  "rejected", "errors", "last error")
-    for r in rows:
-        table.add_row(*(str(r[k] if r[k] is not None else "") for k in (
-            "id", "source", "started_at", "ended_at", "status", "pages", "new", "updated", "unchanged",
-            "duplicate", "rejected", "errors", "last_error")))
-    Console().print(table)
+    return Console().width
 
 
-@main.command()
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_obj
+@main.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print every field of each source as JSON.")
+@click.pass_context
 @handle_errors
-def sources(obj: Context, as_json: bool) -> None:
+def sources(ctx: click.Context, as_json: bool) -> None:
     """Configured sources with schedule, last and next run, status (backing off...) and article count.
 
+    The subcommands bring sources in and out of the sources file.
+
     \b
-    Example:
+    Examples:
       newsdesk --sources sources.toml sources
+      newsdesk sources import subscriptions.opml
+      newsdesk sources export --opml -o feeds.opml
     """
+    if ctx.invoked_subcommand is not None:
+        return
     from ingest.scheduler import source_status
 
+    obj: Context = ctx.obj
     configured = obj.sources()
     with obj.archive() as archive:
         rows = []
@@ -327,15 +337,116 @@ def sources(obj: Context, as_json: bool) -> None:
     if as_json:
         emit_json(rows)
         return
-    from rich.console import Console
-    from rich.table import Table
+    if not rows:
+        click.echo(f"no sources in {obj.sources_path}", err=True)
+        return
+    from ingest.tables import sources_table
 
-    table = Table("source", "name", "schedule", "articles", "last run", "next run", "status", "last error")
-    for r in rows:
-        table.add_row(r["source"], r["name"], r["schedule"], str(r["articles"]), r["last_run"] or "never",
-                      r["next_run"] or "", r["status"] + (f" (feeds held until {r['feeds_held_until']})"
-                                                          if r["feeds_held_until"] else ""), r["last_error"] or "")
-    Console().print(table)
+    click.echo("\n".join(sources_table(rows, terminal_width())))
+
+
+@sources.command("add", short_help="Find a site's feeds, sitemaps and sections; add it as a source.")
+@click.argument("url")
+@click.option("--key", help="The source key (default: from the site's address).")
+@click.option("--dry-run", is_flag=True, help="Print what was found; write nothing.")
+@click.option("--delay", type=click.FloatRange(0), default=1.0, show_default=True,
+              help="Seconds between requests to the site (also written as the source's delay).")
+@click.pass_obj
+@handle_errors
+def sources_add(obj: Context, url: str, key: str | None, dry_run: bool, delay: float) -> None:
+    """Discover a site from its address and write a commented [sources.KEY] table.
+
+    Reads the page and robots.txt as politely as a crawl does, then tries the page's announced
+    feeds and the common feed places, robots.txt's sitemaps and the common sitemap places, and
+    the navigation's section pages, and proposes an article_pattern from the articles found.
+
+    \b
+    Example:
+      newsdesk sources add https://www.nationalheraldindia.com/
+      newsdesk sources add https://example.org/ --key example --dry-run
+    """
+    from ingest.addsource import add_source, discover
+    from ingest.sourcesfile import render_source
+
+    if Path(obj.sources_path).exists():
+        obj.sources()  # a broken file is reported before any fetching, and never rewritten
+    found = discover(url, delay=delay)
+    order = ("page", "robots", "feed", "article", "sitemap", "sitemap_child", "section")
+    for role, tried, outcome in sorted(found.tried, key=lambda t: order.index(t[0])):
+        click.echo(f"  {role:13} {tried}  {outcome}")
+    source = add_source(obj.sources_path, found, key=key, delay=delay, dry_run=dry_run)
+    click.echo("")
+    click.echo(render_source(source), nl=False)
+    where = "not written (--dry-run)" if dry_run else f"written to {obj.sources_path}"
+    click.echo(f"[sources.{source.key}] {where}; try: newsdesk crawl {source.key}", err=True)
+
+
+@sources.command("import", short_help="Add an OPML file's feeds, one new source per site.")
+@click.argument("opml_file", metavar="FILE.opml")
+@click.pass_obj
+@handle_errors
+def sources_import(obj: Context, opml_file: str) -> None:
+    """Add the feeds of an OPML subscription list to the sources file, one source per site.
+
+    Feeds already configured are skipped, so importing the same file twice adds nothing.
+    The file keeps its comments; each new source says where it came from.
+
+    \b
+    Example:
+      newsdesk sources import subscriptions.opml
+    """
+    from ingest.opml import parse_opml, plan_import
+    from ingest.sourcesfile import append_sources, configured_feeds
+
+    try:
+        data = Path(opml_file).read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{opml_file}: cannot read: {exc.strerror or exc}") from None
+    sites = parse_opml(data, opml_file)
+    configured = configured_feeds(obj.sources_path)
+    existing = obj.sources() if Path(obj.sources_path).exists() else {}
+    plan = plan_import(sites, configured, existing, Path(opml_file).name)
+    append_sources(obj.sources_path, plan.sources)
+    for new in plan.sources:
+        feeds = new.settings["feeds"]
+        click.echo(f"added [sources.{new.key}] {new.settings['name']}: {len(feeds)} feed{'s' * (len(feeds) != 1)}")
+    for url, key in plan.configured:
+        click.echo(f"skipped {url}: already configured in [sources.{key}]")
+    for url in plan.invalid:
+        click.echo(f"skipped {url}: not an http(s) URL")
+    click.echo(f"added {len(plan.sources)} sources ({plan.feed_count} feeds); skipped {len(plan.configured)} "
+               f"feeds already configured" + (f", {len(plan.invalid)} not http(s) URLs" if plan.invalid else ""),
+               err=True)
+
+
+@sources.command("export", short_help="Every configured feed as OPML.")
+@click.option("--opml", "as_opml", is_flag=True, help="As OPML 2.0 (the one format so far; required).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
+@click.pass_obj
+@handle_errors
+def sources_export(obj: Context, as_opml: bool, output: str | None) -> None:
+    """Every configured feed as an OPML subscription list, grouped by source.
+
+    \b
+    Example:
+      newsdesk sources export --opml -o feeds.opml
+    """
+    from ingest.opml import build_opml
+
+    if not as_opml:
+        raise ConfigError("say which format: --opml (OPML 2.0 is the one format `sources export` writes)")
+    configured = obj.sources()
+    text = build_opml(configured.values())
+    if output:
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"{output}: cannot write: {exc.strerror or exc}") from None
+    else:
+        click.echo(text, nl=False)
+    feeds = sum(len(s.feeds) for s in configured.values())
+    click.echo(f"exported {feeds} feeds of {sum(1 for s in configured.values() if s.feeds)} sources"
+               f"{f' to {output}' if output else ''}", err=True)
 
 
 # -- crawling ------------------------------------------------------------------------

@@ -7,6 +7,7 @@ they share its archive connections, extraction pool and writer (spiders.shared).
 
     python -m spiders.run --db news.db --sources sources.toml crawl herald wire [--max-pages 50]
     python -m spiders.run --db news.db fetch --results out.jsonl [--timeout 20] URL...
+    python -m spiders.run discover --results found.json [--user-agent UA] URL
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "spiders.settings")
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m spiders.run")
-    parser.add_argument("--db", required=True)
+    parser.add_argument("--db", help="The archive (crawl and fetch).")
     parser.add_argument("--sources", default=None)
     parser.add_argument("--log-level", default=None)
     parser.add_argument("--log-file", default=None)
@@ -37,7 +38,13 @@ def main(argv: list[str] | None = None) -> int:
     fetch.add_argument("--source", default="manual")
     fetch.add_argument("--timeout", type=float)
     fetch.add_argument("urls", nargs="+")
+    discover = commands.add_parser("discover")
+    discover.add_argument("--results", required=True, help="Write what was found here, as JSON.")
+    discover.add_argument("--user-agent")
+    discover.add_argument("url")
     args = parser.parse_args(argv)
+    if args.command != "discover" and not args.db:
+        parser.error("--db is required for crawl and fetch")
     early = None
     if args.command == "crawl":
         from spiders.shared import start_early
@@ -56,7 +63,8 @@ def _run(args: argparse.Namespace) -> int:
     from scrapy.utils.project import get_project_settings
 
     settings = get_project_settings()
-    settings.set("NEWSDESK_DB", args.db, priority="cmdline")
+    if args.db:
+        settings.set("NEWSDESK_DB", args.db, priority="cmdline")
     if args.sources:
         settings.set("NEWSDESK_SOURCES", args.sources, priority="cmdline")
     if args.log_level:
@@ -73,6 +81,8 @@ def _run(args: argparse.Namespace) -> int:
         # a one-URL ingest needs one extraction worker, not a pool sized for a crawl
         workers = min(settings.getint("NEWSDESK_WORKERS"), len(args.urls))
         settings.set("NEWSDESK_WORKERS", workers, priority="cmdline")
+    if args.command == "discover":
+        return _discover(settings, args)
     process = CrawlerProcess(settings)
     if args.command == "crawl":
         crawlers = _crawl_batch(process, list(dict.fromkeys(args.keys)), args.max_pages)
@@ -96,6 +106,22 @@ def _run(args: argparse.Namespace) -> int:
         for row in stored:
             out.write(json.dumps(row) + "\n")
     return _stopped(crawler)
+
+
+def _discover(settings: Any, args: argparse.Namespace) -> int:
+    from scrapy.crawler import CrawlerProcess
+
+    from spiders.discover import DiscoverSpider
+
+    if args.user_agent:
+        settings.set("USER_AGENT", args.user_agent, priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(DiscoverSpider)
+    process.crawl(crawler, url=args.url)
+    process.start()
+    with open(args.results, "w", encoding="utf-8") as out:
+        json.dump(dataclasses.asdict(crawler.spider.discovery.result()), out)
+    return 0
 
 
 def _crawl_batch(process: Any, keys: list[str], max_pages: int | None) -> list[Any]:

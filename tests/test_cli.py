@@ -36,6 +36,23 @@ def test_every_command_has_help_with_an_example(command):
     assert "Example" in result.output
 
 
+SUBCOMMANDS = sorted((name, sub) for name, command in main.commands.items()
+                     for sub in getattr(command, "commands", {}))
+
+
+def test_there_are_subcommands_to_check():
+    assert ("sources", "import") in SUBCOMMANDS and ("sources", "export") in SUBCOMMANDS
+
+
+@pytest.mark.parametrize("group, command", SUBCOMMANDS)
+def test_every_subcommand_has_help_with_an_example(group, command):
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(main, [group, command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Example" in result.output
+
+
 def test_ingest_html_then_search_show_export(tmp_path):
     db = tmp_path / "n.db"
     page = tmp_path / "page.html"
