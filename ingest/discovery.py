@@ -16,8 +16,8 @@ as polite as a crawl's), asks for more from what it read, and finally gives a `F
 """
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
@@ -39,12 +39,13 @@ COMMON_FEEDS = ("/feed", "/rss", "/rss.xml", "/atom.xml", "/feed.json", "/index.
 COMMON_SITEMAPS = ("/sitemap.xml", "/news-sitemap.xml", "/sitemap_index.xml")
 MIN_SECTION_LINKS = 5  # a listing page: at least this many article links
 MAX_SECTIONS = 12  # navigation links tried as sections
+MAX_CHILDREN = 12  # sitemaps of an index read (a big site's index lists one per day, or thousands)
 PATTERN_MIN_SHARE = 0.9  # a proposed article_pattern must match this share of the articles found
 
 # Where a site keeps its navigation: the elements, then class/id words.
 _NAV = ("//nav//a[@href]", "//header//a[@href]",
-        "//*[contains(@class, 'menu') or contains(@class, 'nav') or contains(@id, 'menu') "
-        "or contains(@id, 'nav')]//a[@href]")
+        ("//*[contains(@class, 'menu') or contains(@class, 'nav') or contains(@id, 'menu') "
+         "or contains(@id, 'nav')]//a[@href]"))
 
 
 @dataclass(frozen=True)
@@ -202,9 +203,11 @@ class Discovery:
             self._tried(wanted, f"a sitemap index of {len(children)} sitemaps")
             if wanted.role == "sitemap_child":  # one level only
                 return []
+            # the ones named for news first: they are what tells a news sitemap from a plain one
+            children.sort(key=lambda c: "news" not in c.lower())
             self._sitemap_kind[final] = "index"
-            self._index_children[final] = [normalize(c) for c in children]
-            return [Wanted(c, "sitemap_child") for c in children]
+            self._index_children[final] = [normalize(c) for c in children[:MAX_CHILDREN]]
+            return [Wanted(c, "sitemap_child") for c in children[:MAX_CHILDREN]]
         news = any(e.hints.via == "news_sitemap" for e in sitemap.entries)
         self._sitemap_kind[final] = "news" if news else "plain"
         self._tried(wanted, f"a {'news ' if news else ''}sitemap of {len(sitemap.entries)} URLs")
@@ -231,25 +234,28 @@ class Discovery:
     # -- the result ---------------------------------------------------------------------
 
     def result(self) -> Found:
-        found = self.found
+        """What was found so far (a fresh Found each call: the responses may go on coming)."""
+        found = dataclasses.replace(self.found, tried=list(self.found.tried), feeds=list(self.found.feeds))
         children = {c for kids in self._index_children.values() for c in kids}
+        news, plain = [], []
         for url, kind in self._sitemap_kind.items():
             if kind == "news":
-                found.news_sitemaps.append(url)
+                news.append(url)
             elif kind == "index":
-                # an index is kept when it lists plain sitemaps (the crawl follows it one level);
-                # its news sitemaps are listed on their own, polled more often
+                # An index is kept when it lists plain sitemaps (the crawl follows it one level,
+                # for backfill), or when none of its children could be read; its news sitemaps
+                # are listed on their own, to be polled often.
                 kids = self._index_children[url]
                 if any(self._sitemap_kind.get(k) == "plain" for k in kids) or not any(k in self._sitemap_kind for k in kids):
-                    found.sitemaps.append(url)
+                    plain.append(url)
             elif kind == "plain" and url not in children:
-                found.sitemaps.append(url)
-        found.news_sitemaps = list(dict.fromkeys(found.news_sitemaps))
+                plain.append(url)
+        found.news_sitemaps, found.sitemaps = news, plain
         found.sections = [s for s in self._section_order if s in self._section_links]
-        self._not_articles |= set(found.sections) | set(found.feeds) | set(self._sitemap_kind)
-        articles = sorted(self._articles - self._not_articles)
+        not_articles = self._not_articles | set(found.sections) | set(found.feeds) | set(self._sitemap_kind)
+        articles = sorted(self._articles - not_articles)
         found.articles = len(articles)
-        found.article_pattern, found.pattern_note = propose_pattern(articles, sorted(self._not_articles))
+        found.article_pattern, found.pattern_note = propose_pattern(articles, sorted(not_articles))
         return found
 
 

@@ -5,7 +5,8 @@ fetch next and what it all means is decided by the pure Discovery.
 """
 from __future__ import annotations
 
-from typing import Any, AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import scrapy
 from scrapy.http import Response
@@ -13,7 +14,6 @@ from twisted.python.failure import Failure
 
 from ingest.discovery import Discovery, Wanted
 from spiders.failures import describe_failure
-
 
 _ERRORS = list(range(400, 600))
 

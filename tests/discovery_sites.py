@@ -6,7 +6,7 @@ only names its sitemap in robots.txt, and one with nothing but section pages.
 from __future__ import annotations
 
 import html
-from typing import Callable
+from collections.abc import Callable
 
 from tests.crawl_fixtures import FixtureSite, story, urlset
 
@@ -30,7 +30,7 @@ def _listing(title: str, links: list[tuple[str, int]], head: str, nav: str) -> s
 
 def ghost(site: FixtureSite) -> list[str]:
     """Ghost: /rss/ announced in <head>, a sitemap index (posts, pages, tags), /tag/... sections."""
-    path = lambda i: f"/{'-'.join(story(i)[0].lower().split()[:4])}-{i}/"  # noqa: E731
+    path = lambda i: f"/{'-'.join(story(i)[0].lower().split()[:4])}-{i}/"
     head = '<link rel="alternate" type="application/rss+xml" title="Ghost Times" href="/rss/">'
     nav = '<nav class="gh-head-menu"><a href="/">Home</a> <a href="/tag/world/">World</a> <a href="/tag/politics/">Politics</a></nav>'
     urls = [site.add(path(i), _article(i, head, nav)) for i in range(ARTICLES)]
@@ -50,7 +50,7 @@ def ghost(site: FixtureSite) -> list[str]:
 
 def drupal(site: FixtureSite) -> list[str]:
     """Drupal: /rss.xml in <head>, a plain /sitemap.xml, sections in the main menu."""
-    path = lambda i: f"/news/{'-'.join(story(i)[0].lower().split()[:5])}"  # noqa: E731
+    path = lambda i: f"/news/{'-'.join(story(i)[0].lower().split()[:5])}"
     head = '<link rel="alternate" type="application/rss+xml" title="Front page feed" href="/rss.xml">'
     nav = ('<nav role="navigation" class="menu--main"><ul class="menu"><li><a href="/world">World</a></li>'
            '<li><a href="/politics">Politics</a></li><li><a href="/user/login">Log in</a></li></ul></nav>')
@@ -67,7 +67,7 @@ def drupal(site: FixtureSite) -> list[str]:
 
 def robots_sitemap_only(site: FixtureSite) -> list[str]:
     """No feed and no navigation: a news sitemap at an address only robots.txt gives."""
-    path = lambda i: f"/stories/{1000 + i}-{'-'.join(story(i)[0].lower().split()[:3])}.html"  # noqa: E731
+    path = lambda i: f"/stories/{1000 + i}-{'-'.join(story(i)[0].lower().split()[:3])}.html"
     urls = [site.add(path(i), _article(i, "", "")) for i in range(ARTICLES)]
     site.add("/", _listing("Plain Gazette", [], "", ""))
     site.add("/robots.txt", f"User-agent: *\nDisallow: /search\n\nSitemap: {site.base}/maps/gazette-news.xml\n",
@@ -80,7 +80,7 @@ def robots_sitemap_only(site: FixtureSite) -> list[str]:
 def sections_only(site: FixtureSite) -> list[str]:
     """Nothing but section pages: no feed, no sitemap, a menu of three sections."""
     names = ("economy", "science", "culture")
-    path = lambda i: f"/{names[i % 3]}/{'-'.join(story(i)[0].lower().split()[:4])}-{i}"  # noqa: E731
+    path = lambda i: f"/{names[i % 3]}/{'-'.join(story(i)[0].lower().split()[:4])}-{i}"
     nav = "<ul class='main-menu'>" + "".join(f'<li><a href="/section/{n}">{n.title()}</a></li>' for n in names) + "</ul>"
     urls = [site.add(path(i), _article(i, "", nav)) for i in range(ARTICLES)]
     site.add("/", _listing("Section Weekly", [(path(i), i) for i in range(3)], "", nav))

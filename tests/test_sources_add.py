@@ -14,7 +14,7 @@ import pytest
 from ingest.demo_sites import DemoServer
 from ingest.discovery import propose_pattern
 from tests.crawl_fixtures import FixtureSite
-from tests.discovery_sites import ARTICLES, SITES
+from tests.discovery_sites import SITES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -139,3 +139,30 @@ def test_no_pattern_when_it_would_match_a_section():
 
 def test_no_pattern_from_too_few_articles():
     assert propose_pattern(["https://x.example/a-b-c"], [])[0] is None
+
+
+# -- Discovery itself, fed responses by hand (no network) -------------------------------------
+
+def test_a_big_sitemap_index_is_read_a_dozen_children_deep_news_first():
+    from ingest.discovery import MAX_CHILDREN, Discovery, Wanted
+
+    d = Discovery("https://big.example/")
+    days = [f"https://big.example/sitemaps/day-{n}.xml" for n in range(40)]
+    index = ('<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+             + "".join(f"<sitemap><loc>{u}</loc></sitemap>" for u in [*days, "https://big.example/news.xml"])
+             + "</sitemapindex>").encode()
+    wanted = d.received(Wanted("https://big.example/sitemap.xml", "sitemap"), "https://big.example/sitemap.xml",
+                        200, index, "application/xml")
+    assert len(wanted) == MAX_CHILDREN == 12
+    assert wanted[0] == Wanted("https://big.example/news.xml", "sitemap_child")
+    news = (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            b'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url><loc>https://big.example/a/b-c-d</loc>'
+            b'<news:news><news:title>T</news:title></news:news></url></urlset>')
+    assert d.received(wanted[0], wanted[0].url, 200, news, "application/xml") == []
+    found = d.result()
+    # the index lists only the news sitemap read so far: that one is polled on its own
+    assert found.news_sitemaps == ["https://big.example/news.xml"] and found.sitemaps == []
+    plain = (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+             b'<url><loc>https://big.example/a/e-f-g</loc></url></urlset>')
+    d.received(wanted[1], wanted[1].url, 200, plain, "application/xml")
+    assert d.result().sitemaps == ["https://big.example/sitemap.xml"]  # plain children: the index, for backfill
