@@ -29,7 +29,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from ingest.crawl import crawl_source
+from ingest.run.crawl import crawl_source
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = ("council budget river harbour minister election railway hospital school teachers farmers drought "

@@ -6,7 +6,7 @@
    another. Wall time and CPU-seconds of every process involved (the workers' whole trees
    included), and the ratio: the cost of the distributed path.
 2. Merge: one shard of M generated articles (default 20,000; bench.archive's generator, one
-   in ten a syndicated copy) folded into an empty archive by ingest.merge, against storing the
+   in ten a syndicated copy) folded into an empty archive by ingest.distributed.merge, against storing the
    same articles with Archive.save_many (the local crawl's storing path) in the same run.
 
     python -m bench.distributed [--n 300] [--workers 3] [--articles 20000]
@@ -31,7 +31,7 @@ from pathlib import Path
 from bench.archive import Articles
 from bench.newsgen import NewsGenerator
 from bench.poll import FeedServer, write_sources
-from ingest.merge import merge_shard
+from ingest.distributed.merge import merge_shard
 from storage import Archive
 
 ROOT = Path(__file__).resolve().parent.parent

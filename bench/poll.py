@@ -6,7 +6,7 @@ one asyncio server in this process. Three rounds:
   1. every story is new and stored;
   2. nothing is new (the feeds answer 304 to their ETag);
   3. a tenth of the feeds gained one story: exactly those are stored.
-newsdesk runs each round as batches (ingest.batches, ingest.crawl.crawl_batch), two batch
+newsdesk runs each round as batches (ingest.run.batches, ingest.run.crawl.crawl_batch), two batch
 processes at a time on two cores. Beside it, today's way before batches, one process per
 source (a batch of one), on a sample of the sources with an archive of its own. Per round:
 wall time, CPU-seconds of the crawl processes (children's rusage, extraction workers
@@ -33,9 +33,9 @@ from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from ingest.batches import plan_batches
-from ingest.crawl import crawl_batch
-from ingest.sources import load_sources
+from ingest.run.batches import plan_batches
+from ingest.run.crawl import crawl_batch
+from ingest.sources.config import load_sources
 
 STORIES = 20
 WORDS = ("council budget river harbour minister election railway hospital school teachers farmers drought "

@@ -40,7 +40,7 @@ class Context:
         return Archive(self.db_path)
 
     def sources(self):
-        from ingest.sources import load_sources
+        from ingest.sources.config import load_sources
 
         return load_sources(self.sources_path)
 
@@ -110,7 +110,7 @@ def ingest(obj: Context, urls: tuple[str, ...], html_file: str | None, page_url:
       newsdesk ingest https://example.org/news/some-story
       newsdesk ingest --html saved.html --url https://example.org/news/some-story
     """
-    from ingest.single import ingest_file, ingest_urls
+    from ingest.run.single import ingest_file, ingest_urls
 
     if html_file:
         if urls or not page_url:
@@ -319,7 +319,7 @@ def sources(ctx: click.Context, as_json: bool) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from ingest.scheduler import source_status
+    from ingest.run.scheduler import source_status
 
     obj: Context = ctx.obj
     configured = obj.sources()
@@ -365,8 +365,8 @@ def sources_add(obj: Context, url: str, key: str | None, dry_run: bool, delay: f
       newsdesk sources add https://www.nationalheraldindia.com/
       newsdesk sources add https://example.org/ --key example --dry-run
     """
-    from ingest.addsource import add_source, discover
-    from ingest.sourcesfile import render_source
+    from ingest.sources.add import add_source, discover
+    from ingest.sources.file import render_source
 
     if Path(obj.sources_path).exists():
         obj.sources()  # a broken file is reported before any fetching, and never rewritten
@@ -395,8 +395,8 @@ def sources_import(obj: Context, opml_file: str) -> None:
     Example:
       newsdesk sources import subscriptions.opml
     """
-    from ingest.opml import parse_opml, plan_import
-    from ingest.sourcesfile import append_sources, configured_feeds
+    from ingest.sources.file import append_sources, configured_feeds
+    from ingest.sources.opml import parse_opml, plan_import
 
     try:
         data = Path(opml_file).read_bytes()
@@ -431,7 +431,7 @@ def sources_export(obj: Context, as_opml: bool, output: str | None) -> None:
     Example:
       newsdesk sources export --opml -o feeds.opml
     """
-    from ingest.opml import build_opml
+    from ingest.sources.opml import build_opml
 
     if not as_opml:
         raise ConfigError("say which format: --opml (OPML 2.0 is the one format `sources export` writes)")
@@ -487,7 +487,7 @@ def crawl(obj: Context, source_keys: tuple[str, ...], all_sources: bool, max_pag
       newsdesk crawl --all
       newsdesk crawl --all --broker redis://queue.lan:6379/0 --shards /mnt/newsdesk-shards
     """
-    from ingest.crawl import crawl_sources
+    from ingest.run.crawl import crawl_sources
 
     configured = obj.sources()
     keys = list(configured) if all_sources else list(source_keys)
@@ -500,7 +500,7 @@ def crawl(obj: Context, source_keys: tuple[str, ...], all_sources: bool, max_pag
     # stops its Scrapy child (in a session of its own) and closes the run, instead of orphaning it.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     if _distributed(broker, shards):
-        from ingest.distributed import crawl_remote
+        from ingest.distributed.workers import crawl_remote
 
         ok = crawl_remote(obj.db_path, obj.sources_path, keys, broker, shards, max_pages=max_pages,
                           progress=not quiet)
@@ -535,7 +535,7 @@ def schedule(obj: Context, once: bool, log_level: str, log_file: str | None, bro
       newsdesk schedule --once
       newsdesk schedule --broker redis://queue.lan:6379/0 --shards /mnt/newsdesk-shards
     """
-    from ingest.scheduler import run_scheduler
+    from ingest.run.scheduler import run_scheduler
 
     remote = (broker, shards) if _distributed(broker, shards) else None
     sys.exit(run_scheduler(obj.db_path, obj.sources_path, once=once, log_level=log_level, log_file=log_file,
@@ -559,7 +559,7 @@ def worker(broker: str, shards: str, concurrency: int, log_level: str) -> None:
     Example:
       newsdesk worker --broker redis://queue.lan:6379/0 --shards /mnt/newsdesk-shards
     """
-    from ingest.distributed import run_worker
+    from ingest.distributed.workers import run_worker
 
     run_worker(broker, shards, concurrency=concurrency, loglevel=log_level)
 
@@ -579,7 +579,7 @@ def merge(obj: Context, shards_dir: str, keep: bool) -> None:
     Example:
       newsdesk merge /mnt/newsdesk-shards
     """
-    from ingest.merge import merge_dir
+    from ingest.distributed.merge import merge_dir
 
     with obj.archive() as archive:
         results = merge_dir(archive, shards_dir, keep=keep)
@@ -608,7 +608,7 @@ def reextract(obj: Context, source: str | None) -> None:
     Example:
       newsdesk reextract --source herald
     """
-    from ingest.reextract import reextract_archive
+    from ingest.run.reextract import reextract_archive
 
     # Per-source overrides apply when a sources file is there; without one, defaults.
     sources = obj.sources() if Path(obj.sources_path).exists() else None

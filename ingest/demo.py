@@ -8,9 +8,9 @@ from pathlib import Path
 from rich.console import Console
 
 from ingest.cli import copies_note
-from ingest.crawl import crawl_sources
 from ingest.demo_sites import DemoServer, sources_toml
-from ingest.sources import load_sources
+from ingest.run.crawl import crawl_sources
+from ingest.sources.config import load_sources
 from storage import Archive
 
 

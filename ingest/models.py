@@ -28,7 +28,7 @@ class Hints:
     via: str | None = None  # "feed", "news_sitemap", "sitemap", "section", "manual"
     # A feed item's own text (content:encoded, Atom content, JSON Feed content_html...), as HTML,
     # and its author: an article can be built from them when its page cannot be fetched
-    # (ingest.feedtext). The content is dropped before a fetched page goes to extraction.
+    # (ingest.discover.feedtext). The content is dropped before a fetched page goes to extraction.
     content_html: str | None = None
     author: str | None = None  # several joined by "; "
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ingest.extract import ExtractOptions
-from ingest.sources import Source
+from ingest.sources.config import Source
 
 
 def extract_options_for(source: Source | None, boilerplate: Iterable[str] = ()) -> ExtractOptions:

@@ -63,7 +63,7 @@ def _detect_encoding(body: bytes) -> str | None:
 def process_page(page: Page, options: ExtractOptions | None = None) -> Extraction:
     """Check, decode and extract one fetched page."""
     url = page.final_url or page.url
-    # A page built from a feed item (ingest.feedtext) carries its URL's failed status for the
+    # A page built from a feed item (ingest.discover.feedtext) carries its URL's failed status for the
     # record; its body is the feed's, which was read fine.
     if page.status != 200 and page.text_from == "page":
         return Rejected(url, f"HTTP {page.status}", kind="error")

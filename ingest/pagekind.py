@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 from lxml.html import HtmlElement
 
 from ingest.body import Candidate
+from ingest.discover.sections import looks_like_article
 from ingest.metadata import LISTING_TYPES, PageMeta
-from ingest.sections import looks_like_article
 from ingest.urls import is_home_page
 
 _CHALLENGE = re.compile(

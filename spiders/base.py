@@ -18,7 +18,7 @@ from ingest.errors import StorageError
 from ingest.extract import ExtractOptions
 from ingest.models import Hints, Page, Saved
 from ingest.options import extract_options_for
-from ingest.sources import Source
+from ingest.sources.config import Source
 from spiders.failures import describe_failure
 from spiders.items import FetchFailed
 from spiders.shared import release, shared_for

@@ -1,4 +1,4 @@
-"""DiscoverSpider: fetch what ingest.discovery asks for, for `newsdesk sources add URL`.
+"""DiscoverSpider: fetch what ingest.discover.site asks for, for `newsdesk sources add URL`.
 
 The fetching is a crawl's (robots.txt, delay, user agent, size limits, retries); what to
 fetch next and what it all means is decided by the pure Discovery.
@@ -12,7 +12,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from ingest.discovery import Discovery, Wanted
+from ingest.discover.site import Discovery, Wanted
 from spiders.failures import describe_failure
 
 _ERRORS = list(range(400, 600))

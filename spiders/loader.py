@@ -10,7 +10,7 @@ from pathlib import Path
 from scrapy import Request, Spider
 from scrapy.settings import BaseSettings
 
-from ingest.sources import load_sources
+from ingest.sources.config import load_sources
 from ingest.links import site_host
 from spiders.news import spider_for
 

@@ -8,7 +8,7 @@ would leave later runs a 304 and lose those articles for good. Article URLs are
 normalized, kept on-site, checked against the archive (already archived ones are skipped unless
 the source sets `recheck`) and bounded by `max_pages`. The pipeline extracts and stores.
 A page closed to us (paywall, robots.txt), or every page of a source that sets `feed_content`,
-is built from its feed item's full text instead when the item has it (ingest.feedtext).
+is built from its feed item's full text instead when the item has it (ingest.discover.feedtext).
 """
 from __future__ import annotations
 
@@ -22,13 +22,13 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from ingest.errors import ExtractionError, StorageError
-from ingest.feeds import parse_feed
-from ingest.feedtext import CLOSED_STATUSES, feed_page
+from ingest.discover.feeds import parse_feed
+from ingest.discover.feedtext import CLOSED_STATUSES, feed_page
 from ingest.models import Hints, Page, Rejected
-from ingest.polling import is_due, max_age_s, not_before, retry_after_s
-from ingest.sections import article_links
-from ingest.sitemaps import parse_sitemap
-from ingest.sources import Source
+from ingest.discover.polling import is_due, max_age_s, not_before, retry_after_s
+from ingest.discover.sections import article_links
+from ingest.discover.sitemaps import parse_sitemap
+from ingest.sources.config import Source
 from ingest.links import link_problem, normalize, site_host
 from spiders.base import ArchiveSpider
 from spiders.failures import ROBOTS_REFUSAL, describe_failure
@@ -232,7 +232,7 @@ class NewsSpider(ArchiveSpider):
 
     def page_failed(self, failure: Failure) -> Iterator[Page | FetchFailed]:
         """A page closed to us (HTTP 401/402/403, or robots.txt) is built from its feed item's
-        full text when the item has it (ingest.feedtext); else the failure is recorded, with a
+        full text when the item has it (ingest.discover.feedtext); else the failure is recorded, with a
         note when the feed held only a teaser."""
         reason, status = describe_failure(failure, self.timeout_s, self.maxsize)
         url, hints = failure.request.meta["newsdesk_url"], failure.request.meta["newsdesk_hints"]

@@ -1,6 +1,6 @@
 """`python -m spiders.run`: one batch of sources, or one batch of single URLs, in this process's one reactor.
 
-ingest.crawl starts this in a subprocess per batch: a Twisted reactor cannot restart, and a
+ingest.run.crawl starts this in a subprocess per batch: a Twisted reactor cannot restart, and a
 hung or leaking crawl cannot take its caller down. Every source of a batch is its own
 Scrapy crawler (its own settings, robots, budget and run record) in the one process, and
 they share its archive connections, extraction pool and writer (spiders.shared).
@@ -129,7 +129,7 @@ def _crawl_batch(process: Any, keys: list[str], max_pages: int | None) -> list[A
     another (one host is never crawled twice at once). Returns the crawlers, made up front."""
     from twisted.internet import defer
 
-    from ingest.batches import host_groups
+    from ingest.run.batches import host_groups
 
     sources = [process.spider_loader.load(key).source for key in keys]
     crawlers = {key: process.create_crawler(key) for key in keys}

@@ -38,7 +38,7 @@ REDIRECT_MAX_TIMES = 5
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 # 429 and 503 mean "slow down": retrying at once is the wrong answer. Feeds honour their
-# Retry-After (see ingest.polling); pages are recorded as errors and tried on the next run.
+# Retry-After (see ingest.discover.polling); pages are recorded as errors and tried on the next run.
 RETRY_HTTP_CODES = [500, 502, 504, 522, 524, 408]
 
 ITEM_PIPELINES = {"spiders.pipelines.ArchivePipeline": 300}

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.pool import ExtractionPool
+from ingest.run.pool import ExtractionPool
 from storage import Archive
 
 __all__ = ["Shared", "acquire", "release", "shared_for", "start_early"]

@@ -16,7 +16,6 @@ import os
 import sqlite3
 import time
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 from itertools import islice
 from typing import Any, Iterable, Iterator
@@ -26,6 +25,7 @@ import sqlite_utils
 from ingest.errors import StorageError
 from ingest.models import Article, Extraction, Saved
 from ingest.compression import decompress_html
+from storage.clock import utcnow
 from storage.clusters import copies, merge_due, merge_recent
 from storage.revisions import VIEW as REVISIONS_VIEW
 from storage.saving import Pending, log_fetch, save_batch
@@ -45,10 +45,6 @@ BUSY_TIMEOUT_S = 60.0
 WRITER_CACHE_KIB = 65536
 SEARCH_CACHE_KIB = 32768
 RUN_COUNTERS = ("pages", "new", "updated", "unchanged", "duplicate", "rejected", "errors")
-
-
-def utcnow() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 class Archive:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ingest.boilerplate import LONG_MIN_SITE, MIN_SUPPORT, is_boilerplate, line_keys, site_of, strip_learned
 from ingest.clusters import Signature, signature
+from storage.clock import utcnow
 from storage.clusters import Member, assign_clusters, cluster_of
 from storage.revisions import add_revision
 
@@ -82,8 +83,6 @@ def _count(archive: "Archive", conn: sqlite3.Connection,
            article_id: int) -> tuple[str, list[str], set[str]] | None:
     """Inside a write transaction: count one article's lines for its site, once. Returns its
     site, the keys this made boilerplate and the learned keys it holds; None if already counted."""
-    from storage.archive import utcnow
-
     row = conn.execute("SELECT url, source, text FROM articles WHERE id = ?", (article_id,)).fetchone()
     if row is None or conn.execute("SELECT 1 FROM site_articles WHERE article_id = ?",
                                    (article_id,)).fetchone():
@@ -143,8 +142,6 @@ def reclean_site(archive: "Archive", site: str) -> int:
 
 def reclean_articles(archive: "Archive", ids: list[int], keys: frozenset[str]) -> int:
     """Strip `keys` from these articles, a new revision for each whose text changed."""
-    from storage.archive import utcnow
-
     marks = ", ".join("?" for _ in ids)
     rows = archive.conn.execute(f"SELECT id, text, content_hash FROM articles WHERE id IN ({marks})",
                                 ids).fetchall()

@@ -196,9 +196,10 @@ def _v7_current_text_once(db: sqlite_utils.Database) -> None:
 
 
 def _v8_shards(db: sqlite_utils.Database) -> None:
-    """Crawls on other machines (ingest.shards, ingest.merge). A shard archive is seeded with
-    the URLs its sources already have in the main archive (known_urls: "seen" without being
-    stored there); the main archive keeps a ledger of the shards folded into it."""
+    """Crawls on other machines (ingest.distributed.shards, ingest.distributed.merge). A shard
+    archive is seeded with the URLs its sources already have in the main archive (known_urls:
+    "seen" without being stored there); the main archive keeps a ledger of the shards folded
+    into it."""
     db.execute("CREATE TABLE IF NOT EXISTS known_urls (url TEXT PRIMARY KEY) WITHOUT ROWID")
     db.execute(
         "CREATE TABLE IF NOT EXISTS merged_shards (name TEXT PRIMARY KEY, state TEXT NOT NULL, "
@@ -208,7 +209,7 @@ def _v8_shards(db: sqlite_utils.Database) -> None:
 
 def _v9_text_from(db: sqlite_utils.Database) -> None:
     """Where an article's text came from: 'page' (its fetched page) or 'feed' (its feed item's
-    full content, ingest.feedtext). Every article stored before came from its page."""
+    full content, ingest.discover.feedtext). Every article stored before came from its page."""
     if "text_from" not in db["articles"].columns_dict:  # a re-run over a rolled-back version number
         db.execute("ALTER TABLE articles ADD COLUMN text_from TEXT NOT NULL DEFAULT 'page'")
 

@@ -1,7 +1,7 @@
 """Per-source scheduler state in the archive: backoff, next run, and the runs it must tidy up.
 
 The scheduler writes here; `newsdesk sources` reads it. Times are ISO 8601 strings in UTC
-(the format of `storage.archive.utcnow`), compared after parsing, never as text, because
+(the format of `storage.clock.utcnow`), compared after parsing, never as text, because
 feed_state.not_before may come from a Retry-After header in another format.
 """
 from __future__ import annotations
@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
-from storage.archive import Archive, utcnow
+from storage.archive import Archive
+from storage.clock import utcnow
 
 
 def parse_time(value: str | None) -> datetime | None:

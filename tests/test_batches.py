@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from crawl_fixtures import FixtureSite, rss, slug
-from ingest.batches import batch_time_limit, host_groups, plan_batches
-from ingest.crawl import crawl_batch
-from ingest.sources import Source
+from ingest.run.batches import batch_time_limit, host_groups, plan_batches
+from ingest.run.crawl import crawl_batch
+from ingest.sources.config import Source
 from test_crawl import Crawler
 
 

@@ -153,7 +153,7 @@ def test_an_article_extracted_before_a_line_was_learned_is_cleaned_when_counted(
 
 
 def test_the_one_off_ingest_learns_and_applies_site_lines(tmp_path):
-    from ingest.single import ingest_file
+    from ingest.run.single import ingest_file
 
     archive = Archive(tmp_path / "news.db")
     ids = []

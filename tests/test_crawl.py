@@ -15,9 +15,9 @@ from sqlite_utils import Database
 
 from crawl_fixtures import (BOMB, XXE, FixtureSite, article_html, listing_html, pathological_html, rss, slug,
                             urlset)
-from ingest.crawl import crawl_source
+from ingest.discover.sections import article_links, looks_like_article
 from ingest.links import normalize
-from ingest.sections import article_links, looks_like_article
+from ingest.run.crawl import crawl_source
 
 ROOT = Path(__file__).resolve().parent.parent
 # The placeholder extractor stores listing pages as articles; the real one turns them away.
@@ -306,7 +306,7 @@ def test_extraction_pool_survives_workers_killed_from_outside():
     import asyncio
 
     from ingest.models import Page
-    from ingest.pool import ExtractionPool
+    from ingest.run.pool import ExtractionPool
 
     def page(i: int, body: str) -> Page:
         url = f"http://site.example{slug(i)}"
@@ -334,10 +334,10 @@ def test_extraction_pool_survives_workers_killed_from_outside():
 
 
 def test_a_link_with_an_invalid_host_is_named_not_raised():
+    from ingest.discover.feeds import parse_feed
+    from ingest.discover.sitemaps import parse_sitemap
     from ingest.extract import extract_article
-    from ingest.feeds import parse_feed
     from ingest.links import link_problem
-    from ingest.sitemaps import parse_sitemap
 
     bad = "http://[::1/story"
     assert link_problem(bad) == "invalid URL (Invalid IPv6 URL)" and normalize(bad) == bad

@@ -18,7 +18,7 @@ from lxml import etree
 
 from ingest.demo_sites import DemoServer, Response, build_sites, sources_toml
 from ingest.demo_sites.stories import jaccard, shingles
-from ingest.sources import load_sources
+from ingest.sources.config import load_sources
 
 SEED = Path(__file__).parent.parent / "ingest" / "demo_sites" / "seed_article.txt"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"

@@ -16,9 +16,9 @@ from typing import Callable, Iterator
 import pytest
 
 from crawl_fixtures import FixtureSite, rss
-from ingest.distributed import make_app, send, slot_now
-from ingest.shards import make_task
-from ingest.sources import load_sources
+from ingest.distributed.shards import make_task
+from ingest.distributed.workers import make_app, send, slot_now
+from ingest.sources.config import load_sources
 from storage import Archive
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
@@ -315,7 +315,7 @@ def test_broker_without_shards_is_a_usage_error(tmp_path: Path):
 
 
 def test_a_batch_no_worker_took_in_time_is_recorded_failed_and_merged_when_it_comes(tmp_path: Path, cluster):
-    from ingest.distributed import wait_and_merge
+    from ingest.distributed.workers import wait_and_merge
 
     redis, workers = cluster
     with FixtureSite("127.0.0.63") as site:

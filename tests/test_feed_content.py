@@ -14,14 +14,14 @@ import pytest
 from sqlite_utils import Database
 
 from crawl_fixtures import BASE_DAY, FixtureSite, slug, story
-from ingest.crawl import crawl_source
-from ingest.feeds import parse_feed
-from ingest.feedtext import feed_page
-from ingest.merge import merge_dir
+from ingest.discover.feeds import parse_feed
+from ingest.discover.feedtext import feed_page
+from ingest.distributed.merge import merge_dir
+from ingest.distributed.shards import make_task, run_task
 from ingest.models import Article, Hints, Page, Rejected
 from ingest.page import process_page
-from ingest.shards import make_task, run_task
-from ingest.sources import load_sources
+from ingest.run.crawl import crawl_source
+from ingest.sources.config import load_sources
 from storage import Archive
 
 IDS = [0, 1, 2, 3, 4]
@@ -268,7 +268,7 @@ def _built(url: str, hints: Hints) -> Article:
 
 def test_feed_content_is_a_checked_source_setting():
     from ingest.errors import ConfigError
-    from ingest.sources import parse_source
+    from ingest.sources.config import parse_source
 
     assert parse_source("paper", {"feeds": [f"{BASE}/feed.xml"], "feed_content": True}).feed_content is True
     assert parse_source("paper", {"feeds": [f"{BASE}/feed.xml"]}).feed_content is False

@@ -1,4 +1,4 @@
-"""ingest.feeds: every feed flavour to (URL, hints), dates with their offsets, and no fetching."""
+"""ingest.discover.feeds: every feed flavour to (URL, hints), dates with their offsets, and no fetching."""
 from __future__ import annotations
 
 import json
@@ -6,8 +6,8 @@ import json
 import pytest
 
 from crawl_fixtures import FixtureSite
-from ingest.feeds import MalformedFeed, parse_feed
-from ingest.polling import is_due, max_age_s, not_before, retry_after_s
+from ingest.discover.feeds import MalformedFeed, parse_feed
+from ingest.discover.polling import is_due, max_age_s, not_before, retry_after_s
 
 BASE = "https://news.example.org"
 

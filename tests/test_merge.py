@@ -1,5 +1,5 @@
-"""Shards and merging without a broker: a task crawled into a shard (ingest.shards.run_task, as
-a worker runs it) and folded into the main archive (ingest.merge)."""
+"""Shards and merging without a broker: a task crawled into a shard (ingest.distributed.shards.run_task, as
+a worker runs it) and folded into the main archive (ingest.distributed.merge)."""
 from __future__ import annotations
 
 import json
@@ -8,9 +8,9 @@ import sqlite3
 from pathlib import Path
 
 from crawl_fixtures import FixtureSite, rss
-from ingest.merge import merge_dir
-from ingest.shards import make_task, run_task
-from ingest.sources import load_sources
+from ingest.distributed.merge import merge_dir
+from ingest.distributed.shards import make_task, run_task
+from ingest.sources.config import load_sources
 from storage import Archive
 
 

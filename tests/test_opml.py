@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from ingest.cli import main
-from ingest.sources import load_sources
+from ingest.sources.config import load_sources
 
 # 50 feeds of 36 sites, in folders nested three deep:
 #   News / World:          herald (5 feeds), dailywire (3 feeds on feedburner, its htmlUrl names the site)

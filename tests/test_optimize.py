@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from bench.newsgen import NewsGenerator
-from ingest.scheduler import Scheduler
+from ingest.run.scheduler import Scheduler
 from storage import Archive
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,8 +10,8 @@ from ingest.cli import main
 from ingest.extract import extract_article
 from ingest.models import Article
 from ingest.options import extract_options_for
-from ingest.reextract import reextract_archive
-from ingest.sources import parse_source
+from ingest.run.reextract import reextract_archive
+from ingest.sources.config import parse_source
 from storage import Archive
 from tests.sitegen import article_html, story
 

@@ -1,4 +1,4 @@
-"""ingest.sitemaps: urlsets, indexes, news sitemaps with their hints; hostile XML is harmless."""
+"""ingest.discover.sitemaps: urlsets, indexes, news sitemaps with their hints; hostile XML is harmless."""
 from __future__ import annotations
 
 import gzip
@@ -6,7 +6,7 @@ import gzip
 import pytest
 
 from crawl_fixtures import BOMB, XXE, FixtureSite
-from ingest.sitemaps import MalformedSitemap, parse_sitemap
+from ingest.discover.sitemaps import MalformedSitemap, parse_sitemap
 
 BASE = "https://news.example.org"
 

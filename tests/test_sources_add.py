@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ingest.demo_sites import DemoServer
-from ingest.discovery import propose_pattern
+from ingest.discover.site import propose_pattern
 from tests.crawl_fixtures import FixtureSite
 from tests.discovery_sites import SITES
 
@@ -144,7 +144,7 @@ def test_no_pattern_from_too_few_articles():
 # -- Discovery itself, fed responses by hand (no network) -------------------------------------
 
 def test_a_big_sitemap_index_is_read_a_dozen_children_deep_news_first():
-    from ingest.discovery import MAX_CHILDREN, Discovery, Wanted
+    from ingest.discover.site import MAX_CHILDREN, Discovery, Wanted
 
     d = Discovery("https://big.example/")
     days = [f"https://big.example/sitemaps/day-{n}.xml" for n in range(40)]

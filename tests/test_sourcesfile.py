@@ -6,8 +6,8 @@ import os
 import pytest
 
 from ingest.errors import ConfigError
-from ingest.sources import load_sources
-from ingest.sourcesfile import NewSource, append_sources, configured_feeds, key_for_url, unique_key
+from ingest.sources.config import load_sources
+from ingest.sources.file import NewSource, append_sources, configured_feeds, key_for_url, unique_key
 
 USER_FILE = """\
 # My sources. Hand-edited; keep this comment.

@@ -2,7 +2,7 @@
 
 The fetching runs in `python -m spiders.run discover` (a Twisted reactor cannot restart, and
 the fetching is a crawl's: robots.txt, delay, user agent, limits); what it found comes back
-as JSON and becomes a commented `[sources.KEY]` table in sources.toml (ingest.sourcesfile).
+as JSON and becomes a commented `[sources.KEY]` table in sources.toml (ingest.sources.file).
 """
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ingest.crawl import _child_env, _tail
-from ingest.discovery import Found
+from ingest.discover.site import Found
 from ingest.errors import ConfigError, IngestError
-from ingest.sources import DEFAULT_USER_AGENT, load_sources
-from ingest.sourcesfile import NewSource, append_sources, key_for_url, unique_key
+from ingest.run.crawl import _child_env, _tail
+from ingest.sources.config import DEFAULT_USER_AGENT, load_sources
+from ingest.sources.file import NewSource, append_sources, key_for_url, unique_key
 
 SETTINGS = ("feeds", "news_sitemaps", "sitemaps", "sections")
 

@@ -27,11 +27,11 @@ from lxml import etree
 from protego import Protego
 from trafilatura.feeds import FeedParameters, determine_feed
 
+from ingest.discover.feeds import parse_feed
+from ingest.discover.sections import article_links, looks_like_article
+from ingest.discover.sitemaps import parse_sitemap
 from ingest.errors import ExtractionError
-from ingest.feeds import parse_feed
 from ingest.links import is_http_url, join, normalize, site_host
-from ingest.sections import article_links, looks_like_article
-from ingest.sitemaps import parse_sitemap
 
 Role = Literal["page", "robots", "feed", "sitemap", "sitemap_child", "section", "article"]
 

@@ -1,4 +1,4 @@
-"""Folding completed shard archives (ingest.shards) into the main archive.
+"""Folding completed shard archives (ingest.distributed.shards) into the main archive.
 
 A shard is replayed, not copied: each of its runs becomes a run of the main archive, and
 each page it fetched is saved again, in the order it was fetched, through the one way
@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ingest.clusters import Signature
+from ingest.distributed.shards import MERGED_MARKER_DAYS, MERGED_SUFFIX, SHARD_SUFFIX, completed_shards, merged_marker
 from ingest.errors import StorageError
 from ingest.models import Article, Extraction, Rejected
-from ingest.shards import MERGED_MARKER_DAYS, MERGED_SUFFIX, SHARD_SUFFIX, completed_shards, merged_marker
 from storage import Archive
-from storage.archive import utcnow
+from storage.clock import utcnow
 
 _ARTICLE_FIELDS = ("url", "fetched_url", "title", "text", "source", "site_name", "author", "published_at",
                    "published_from", "modified_at", "language", "description", "image", "word_count", "content_hash",
@@ -88,7 +88,7 @@ def _open_shard(path: Path) -> sqlite3.Connection:
 
 def merge_shard(archive: Archive, path: str | Path, *, keep: bool = False) -> MergeResult:
     """Fold one completed shard into the archive, unless the ledger has it already. Unless
-    `keep`, the shard is then removed and a marker left in its place (ingest.shards)."""
+    `keep`, the shard is then removed and a marker left in its place (ingest.distributed.shards)."""
     path = Path(path)
     name = path.name
     with _LOCK, closing(_open_shard(path)) as shard:  # a bad file is set aside before any claim

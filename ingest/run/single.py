@@ -9,7 +9,7 @@ from ingest.errors import ConfigError, IngestError
 from ingest.models import Hints, Page, Saved
 from ingest.options import extract_options_for
 from ingest.page import MAX_PAGE_BYTES, process_page
-from ingest.sources import Source
+from ingest.sources.config import Source
 from storage import Archive
 
 
@@ -41,6 +41,6 @@ def ingest_file(archive: Archive, path: Path, url: str, *, source: str = "manual
 
 def ingest_urls(db_path: str, urls: list[str], *, source: str = "manual") -> list[Saved]:
     """Fetch each URL through Scrapy (same robots, limits and retries as crawls) and store it."""
-    from ingest.crawl import fetch_and_store
+    from ingest.run.crawl import fetch_and_store
 
     return fetch_and_store(db_path, urls, source=source)

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import tomlkit
 
 from ingest.errors import ConfigError
-from ingest.sources import _KEY_RE, parse_source
+from ingest.sources.config import _KEY_RE, parse_source
 
 # Top-level domains dropped from a key: "nationalheraldindia.com" reads better as
 # "nationalheraldindia". Two-letter country codes are dropped too, with the generic second

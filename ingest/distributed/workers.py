@@ -1,15 +1,15 @@
 """Crawl batches on Celery workers on other machines, with Redis as the broker.
 
 The scheduler (APScheduler) and `newsdesk crawl` decide what to crawl, as they do locally;
-with a broker each batch becomes a Celery task (a ShardTask, ingest.shards) that a worker
+with a broker each batch becomes a Celery task (a ShardTask, ingest.distributed.shards) that a worker
 (`newsdesk worker`) crawls into a shard archive in the directory every machine shares, and
-the sending side merges each shard into the main archive when it appears (ingest.merge).
+the sending side merges each shard into the main archive when it appears (ingest.distributed.merge).
 Nothing but this module imports Celery; without a broker none of it runs.
 
 Settings that survive faults: a task is acknowledged only after it ran (a worker that dies
 mid-batch leaves its task to be delivered again once the broker's visibility timeout has
 passed), a worker takes one task at a time, and every task is safe to run twice (the shard
-is named by the task's deterministic key; ingest.shards).
+is named by the task's deterministic key; ingest.distributed.shards).
 """
 from __future__ import annotations
 
@@ -25,13 +25,13 @@ from typing import Any
 from celery import Celery
 from kombu.exceptions import OperationalError
 
-from ingest.batches import batch_time_limit, plan_batches
-from ingest.crawl import GRACE_S, StopSignal
+from ingest.distributed.merge import BadShard, MergeResult, merge_dir, merge_shard
+from ingest.distributed.shards import ShardTask, make_task, run_task, shard_path
 from ingest.errors import IngestError
-from ingest.merge import BadShard, MergeResult, merge_dir, merge_shard
-from ingest.runner import RunResult
-from ingest.shards import ShardTask, make_task, run_task, shard_path
-from ingest.sources import Source, load_sources
+from ingest.run.batches import batch_time_limit, plan_batches
+from ingest.run.crawl import GRACE_S, StopSignal
+from ingest.run.runner import RunResult
+from ingest.sources.config import Source, load_sources
 from storage import Archive
 from storage.archive import RUN_COUNTERS
 
@@ -100,7 +100,7 @@ def slot_now() -> str:
 class RemoteRunner:
     """The scheduler's runner when a broker is set: each batch is sent to the workers and
     waited for, and its shard merged into the main archive (the same interface as
-    ingest.runner.CrawlRunner)."""
+    ingest.run.runner.CrawlRunner)."""
 
     def __init__(self, db_path: str, sources_path: str, broker: str, shards_dir: str, *,
                  visibility_timeout_s: int = VISIBILITY_TIMEOUT_S):
@@ -214,7 +214,7 @@ def crawl_remote(db_path: str, sources_path: str, keys: list[str], broker: str, 
     from rich.console import Console
     from rich.progress import Progress as Bar, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from ingest.crawl import print_summary
+    from ingest.run.crawl import print_summary
 
     err = Console(stderr=True)
     sources = load_sources(sources_path)

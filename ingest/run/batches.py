@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ingest.sources import Source
+from ingest.sources.config import Source
 
 __all__ = ["BATCH_SIZE", "host_groups", "plan_batches", "batch_time_limit"]
 

@@ -1,7 +1,7 @@
 """OPML subscription lists in and out: feeds grouped by site into new sources, and sources as OPML 2.0.
 
 Pure: bytes in, plans and text out. Reading the file and writing sources.toml
-(ingest.sourcesfile.append_sources) is the caller's part.
+(ingest.sources.file.append_sources) is the caller's part.
 """
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import listparser
 
 from ingest.errors import ConfigError
-from ingest.sources import Source
-from ingest.sourcesfile import NewSource, key_for_url, unique_key
+from ingest.sources.config import Source
+from ingest.sources.file import NewSource, key_for_url, unique_key
 
 _TITLE_SEPARATORS = " -–—|:·»/"
 
@@ -127,7 +127,7 @@ def _common_prefix(titles: list[str]) -> str:
 def plan_import(sites: list[Site], configured: dict[str, str], existing_keys: Iterable[str],
                 origin: str) -> ImportPlan:
     """One new source per site with its feeds not yet configured. `configured` maps feed
-    URL -> source key (ingest.sourcesfile.configured_feeds); `origin` is the file's name,
+    URL -> source key (ingest.sources.file.configured_feeds); `origin` is the file's name,
     written in each new source's comment."""
     keys = set(existing_keys)
     sources: list[NewSource] = []

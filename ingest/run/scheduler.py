@@ -3,8 +3,8 @@
 APScheduler's BackgroundScheduler fires one job per source (a CronTrigger or an
 IntervalTrigger); the job only marks the source due. A dispatcher thread gathers the sources
 that fall due together (within GATHER_S), turns away those backing off or held by their
-publisher, and runs the rest as batches (ingest.batches: a host's sources together), each
-batch one child process with its time limit (ingest.runner), up to MAX_CONCURRENT_BATCHES
+publisher, and runs the rest as batches (ingest.run.batches: a host's sources together), each
+batch one child process with its time limit (ingest.run.runner), up to MAX_CONCURRENT_BATCHES
 at once. A source is never in two runs at once: falling due while it runs, it is skipped.
 The main thread only waits for signals:
 - SIGINT / SIGTERM: stop cleanly; running crawls get SIGTERM, SIGKILL after a grace
@@ -41,11 +41,11 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from ingest.batches import plan_batches
 from ingest.errors import ConfigError, IngestError
-from ingest.logs import setup_logging
-from ingest.runner import CrawlRunner, RunResult, describe, run_errors
-from ingest.sources import Source, load_sources
+from ingest.run.batches import plan_batches
+from ingest.run.logs import setup_logging
+from ingest.run.runner import CrawlRunner, RunResult, describe, run_errors
+from ingest.sources.config import Source, load_sources
 from storage import Archive
 from storage.source_state import (clear_next_runs, feeds_not_before, format_time, get_state,
                                   parse_time, set_state)
@@ -131,7 +131,7 @@ class Scheduler:
         self.sources_path = sources_path
         self.sources: dict[str, Source] = load_sources(sources_path)
         if remote:
-            from ingest.distributed import RemoteRunner
+            from ingest.distributed.workers import RemoteRunner
 
             self.runner: CrawlRunner | RemoteRunner = RemoteRunner(db_path, sources_path, *remote)
             # a remote batch's thread only waits for its shard: many may be out at once
@@ -433,7 +433,7 @@ def run_scheduler(db_path: str, sources_path: str, *, once: bool = False, log_le
                   log_file: str | None = None, max_concurrent: int = MAX_CONCURRENT_BATCHES,
                   remote: tuple[str, str] | None = None) -> int:
     """Run the scheduler (or every source once) and return the process exit code. `remote`,
-    a (broker URL, shards directory): batches run on Celery workers (ingest.distributed)."""
+    a (broker URL, shards directory): batches run on Celery workers (ingest.distributed.workers)."""
     setup_logging(log_level, log_file)
     scheduler = Scheduler(db_path, sources_path, max_concurrent=max_concurrent, remote=remote)
     if not scheduler.sources:

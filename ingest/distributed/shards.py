@@ -5,8 +5,8 @@ A worker never opens the main archive. What its crawl needs from it travels in t
 validators (ETag, Last-Modified, body hash, polling etiquette), the URLs they already have
 (so nothing archived is fetched again) and the lines learned as boilerplate on their sites.
 The worker seeds an empty archive of the main schema with them, runs the very crawl a local
-batch runs (ingest.crawl.crawl_batch) into it, and only then makes the shard visible under
-its final name, atomically. ingest.merge folds completed shards into the main archive.
+batch runs (ingest.run.crawl.crawl_batch) into it, and only then makes the shard visible under
+its final name, atomically. ingest.distributed.merge folds completed shards into the main archive.
 
 Every task is safe to run twice (a broker re-delivers, a restarted worker replays): the
 shard's name is the task's key, a finished shard is never redone, and the first of two
@@ -27,8 +27,8 @@ from typing import Any
 import tomlkit
 
 from ingest.boilerplate import site_of
-from ingest.crawl import StopSignal, crawl_batch
-from ingest.sources import Source
+from ingest.run.crawl import StopSignal, crawl_batch
+from ingest.sources.config import Source
 from storage import Archive
 
 SHARD_SUFFIX = ".shard.db"

@@ -1,6 +1,6 @@
 """The scheduler's side of a crawl: run a batch of sources through `crawl_batch`, and stop them all.
 
-`ingest.crawl.crawl_batch` does the real work for every caller (the CLI, the scheduler, the
+`ingest.run.crawl.crawl_batch` does the real work for every caller (the CLI, the scheduler, the
 benchmarks): a child process per batch (a Twisted reactor cannot restart, and a hung or
 leaking crawl must not take the scheduler down), its time limit, and run records that are
 never left "running". This module only tracks which batches are running so a shutdown can
@@ -14,9 +14,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.batches import batch_time_limit
-from ingest.crawl import StopSignal, crawl_batch
-from ingest.sources import Source
+from ingest.run.batches import batch_time_limit
+from ingest.run.crawl import StopSignal, crawl_batch
+from ingest.sources.config import Source
 from storage import Archive
 from storage.archive import RUN_COUNTERS
 
@@ -51,7 +51,7 @@ class CrawlRunner:
 
     def run_batch(self, sources: list[Source]) -> list[RunResult]:
         """Crawl these sources now as one batch and wait for it; their results in order. The
-        batch is stopped at its time limit (ingest.batches.batch_time_limit)."""
+        batch is stopped at its time limit (ingest.run.batches.batch_time_limit)."""
         keys = [source.key for source in sources]
         stop = StopSignal()
         # Register under the lock: stop_all() either sees this batch or prevents its start.

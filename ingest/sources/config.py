@@ -48,7 +48,7 @@ class Source:
     run_timeout_s: float = 1800.0  # per scheduled run
     recheck: bool = False  # fetch already archived URLs again to catch revisions
     # Build articles from the feed items' full text instead of fetching their pages (an item
-    # holding only a teaser still has its page fetched); see ingest.feedtext.
+    # holding only a teaser still has its page fetched); see ingest.discover.feedtext.
     feed_content: bool = False
     # Per-site extraction overrides (see ingest.extract.ExtractOptions).
     body_selector: str | None = None

@@ -1,7 +1,7 @@
 """Full-text feeds: an article built from its feed item's content when its page cannot be had.
 
 A paywall (HTTP 401/402/403), a robots.txt that bars the article pages but not the feed, or a
-source that asks for it (`feed_content = true`): then the item's content (ingest.feeds puts it
+source that asks for it (`feed_content = true`): then the item's content (ingest.discover.feeds puts it
 in Hints.content_html) is wrapped in a small HTML document, with the item's title, date and
 author as the page metadata the extractor reads, and goes through the same process_page as
 a fetched page. A teaser is never taken for the story. Pure: no network, no database.

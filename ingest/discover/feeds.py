@@ -2,7 +2,7 @@
 
 Each item gives its link and Hints: title, date, language, author, and its longest text as
 HTML (content:encoded, Atom content, JSON Feed content_html/content_text, or the summary), from
-which ingest.feedtext may build the article when its page cannot be fetched.
+which ingest.discover.feedtext may build the article when its page cannot be fetched.
 
 Pure: the caller (Scrapy) fetches; feedparser is only ever handed bytes, never a URL, so it
 can never fetch by itself (it has no timeout: feedparser#76).
@@ -108,7 +108,7 @@ def _parse_json_feed(body: bytes, url: str) -> Feed:
 def _entry_content(entry: Any) -> str | None:
     """An RSS/Atom item's longest text as HTML: content:encoded or Atom <content>, or the
     summary (<description>), which some feeds fill with the whole story. Whether it is the
-    whole story or a teaser is ingest.feedtext's call. feedparser has already sanitized it."""
+    whole story or a teaser is ingest.discover.feedtext's call. feedparser has already sanitized it."""
     parts = [*entry.get("content", []), entry.get("summary_detail") or {}]
     return _longest([(part.get("value"), "html" in (part.get("type") or "text/html")) for part in parts])
 

@@ -13,7 +13,7 @@ from ingest.boilerplate import site_of
 from ingest.models import Article, Hints, Page
 from ingest.options import extract_options_for
 from ingest.page import process_page
-from ingest.sources import Source
+from ingest.sources.config import Source
 from storage import Archive
 
 BATCH = 500

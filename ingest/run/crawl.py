@@ -24,9 +24,10 @@ from typing import Any, Callable
 from ingest.models import Saved
 from ingest.links import link_problem, normalize
 from storage import Archive
-from storage.archive import RUN_COUNTERS, utcnow
+from storage.archive import RUN_COUNTERS
+from storage.clock import utcnow
 
-ROOT = Path(__file__).resolve().parent.parent  # where the spiders package lives
+ROOT = Path(__file__).resolve().parents[2]  # where the spiders package lives
 POLL_S = 0.3
 GRACE_S = 20.0  # after SIGTERM, how long a crawl may take to close cleanly (Scrapy needs ~10 s)
 TIMEOUT_GRACE_S = 3.0  # a crawl past its time limit is presumed hung: little grace
@@ -184,7 +185,7 @@ def _child_error(log: Path) -> str | None:
 
 def crawl_sources(db_path: str, sources_path: str, keys: list[str], *, max_pages: int | None = None,
                   progress: bool = True) -> bool:
-    """`newsdesk crawl`: crawl the sources in batches (ingest.batches) with live progress, then
+    """`newsdesk crawl`: crawl the sources in batches (ingest.run.batches) with live progress, then
     print a summary per source.
 
     Returns False when any crawl did not finish "ok".
@@ -192,8 +193,8 @@ def crawl_sources(db_path: str, sources_path: str, keys: list[str], *, max_pages
     from rich.console import Console
     from rich.progress import Progress as Bar, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from ingest.batches import batch_time_limit, plan_batches
-    from ingest.sources import load_sources
+    from ingest.run.batches import batch_time_limit, plan_batches
+    from ingest.sources.config import load_sources
 
     err = Console(stderr=True)
     sources = load_sources(sources_path)
