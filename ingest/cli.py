@@ -365,12 +365,13 @@ def sources_add(obj: Context, url: str, key: str | None, dry_run: bool, delay: f
       newsdesk sources add https://www.nationalheraldindia.com/
       newsdesk sources add https://example.org/ --key example --dry-run
     """
-    from ingest.sources.add import add_source, discover
+    from ingest.run.crawl import discover_site
+    from ingest.sources.add import add_source
     from ingest.sources.file import render_source
 
     if Path(obj.sources_path).exists():
         obj.sources()  # a broken file is reported before any fetching, and never rewritten
-    found = discover(url, delay=delay)
+    found = discover_site(url, delay=delay)
     order = ("page", "robots", "feed", "article", "sitemap", "sitemap_child", "section")
     for role, tried, outcome in sorted(found.tried, key=lambda t: order.index(t[0])):
         click.echo(f"  {role:13} {tried}  {outcome}")
@@ -535,11 +536,16 @@ def schedule(obj: Context, once: bool, log_level: str, log_file: str | None, bro
       newsdesk schedule --once
       newsdesk schedule --broker redis://queue.lan:6379/0 --shards /mnt/newsdesk-shards
     """
-    from ingest.run.scheduler import run_scheduler
+    from ingest.run.scheduler import MAX_CONCURRENT_BATCHES, run_scheduler
 
-    remote = (broker, shards) if _distributed(broker, shards) else None
+    runner, max_concurrent = None, MAX_CONCURRENT_BATCHES
+    if _distributed(broker, shards):
+        from ingest.distributed.workers import REMOTE_CONCURRENT_BATCHES, RemoteRunner
+
+        runner = RemoteRunner(obj.db_path, obj.sources_path, broker, shards)
+        max_concurrent = REMOTE_CONCURRENT_BATCHES
     sys.exit(run_scheduler(obj.db_path, obj.sources_path, once=once, log_level=log_level, log_file=log_file,
-                           remote=remote))
+                           max_concurrent=max_concurrent, runner=runner))
 
 
 @main.command()

@@ -74,6 +74,17 @@ class Found:
     def anything(self) -> bool:
         return bool(self.feeds or self.news_sitemaps or self.sitemaps or self.sections)
 
+    def tried_summary(self) -> str:
+        """What was tried, in a line: '6 feed addresses, 3 sitemap addresses, robots.txt, ...'."""
+        counts: dict[str, int] = {}
+        for role, _, _ in self.tried:
+            counts[role] = counts.get(role, 0) + 1
+        parts = [f"{counts.get('feed', 0)} feed addresses",
+                 f"{counts.get('sitemap', 0) + counts.get('sitemap_child', 0)} sitemap addresses",
+                 "robots.txt" if counts.get("robots") else "",
+                 f"{counts.get('section', 0)} navigation links as sections"]
+        return ", ".join(p for p in parts if p) + "; none gave articles"
+
 
 class Discovery:
     """The state of one site's discovery; see the module docstring for the steps."""

@@ -97,6 +97,10 @@ def slot_now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
 
 
+# A remote batch's scheduler thread only waits for its shard: many may be out at once.
+REMOTE_CONCURRENT_BATCHES = 64
+
+
 class RemoteRunner:
     """The scheduler's runner when a broker is set: each batch is sent to the workers and
     waited for, and its shard merged into the main archive (the same interface as

@@ -1,5 +1,5 @@
-"""Running crawls and one-off fetches: each batch of sources, and each set of one-off URLs,
-in its own Scrapy subprocess (`python -m spiders.run`).
+"""Running crawls and one-off fetches: each batch of sources, each set of one-off URLs, and
+each site being discovered, in its own Scrapy subprocess (`python -m spiders.run`).
 
 A Twisted reactor cannot restart (scrapy#2941), and a hung or leaking crawl must not take its
 caller (the CLI, the scheduler) down: so every batch is a child process, as Scrapyd does it.
@@ -20,9 +20,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
-from ingest.models import Saved
+from ingest.discover.site import Found
+from ingest.errors import ConfigError, IngestError
 from ingest.links import link_problem, normalize
+from ingest.models import Saved
+from ingest.sources.config import DEFAULT_USER_AGENT
 from storage import Archive
 from storage.archive import RUN_COUNTERS
 from storage.clock import utcnow
@@ -292,3 +296,31 @@ def _fetch(db_path: str, urls: list[str], source: str, timeout_s: float | None) 
         elif proc.returncode:
             print(f"newsdesk: the fetch process failed (exit {proc.returncode}):\n{_tail(log)}", file=sys.stderr)
         return by_url
+
+
+def discover_site(url: str, *, delay: float = 1.0, user_agent: str = DEFAULT_USER_AGENT,
+                  timeout_s: float = 20.0) -> Found:
+    """`newsdesk sources add`: what a site offers (ingest.discover.site), found from its address
+    by `python -m spiders.run discover`, fetching as politely as a crawl. ConfigError when the
+    address itself cannot be fetched (an unreachable host, a 404...) and nothing else was found;
+    IngestError when the site offers nothing to crawl."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{url!r}: expected the site's http(s) address, e.g. https://news.example.org/")
+    with tempfile.TemporaryDirectory(prefix="newsdesk-discover-") as tmp:
+        out, log = Path(tmp) / "found.json", Path(tmp) / "discover.log"
+        env = {**_child_env(), "NEWSDESK_DELAY": str(delay), "NEWSDESK_TIMEOUT": str(timeout_s)}
+        with open(log, "wb") as log_file:
+            proc = subprocess.run([sys.executable, "-m", "spiders.run", "discover", "--results", str(out),
+                                   "--user-agent", user_agent, url],
+                                  stdout=log_file, stderr=subprocess.STDOUT, env=env)
+        if not out.exists():
+            raise IngestError(f"discovery of {url} failed (exit {proc.returncode}):\n{_tail(log)}")
+        data = json.loads(out.read_text(encoding="utf-8"))
+    data["tried"] = [tuple(t) for t in data["tried"]]
+    found = Found(**data)
+    if found.page_error and not found.anything:
+        raise ConfigError(f"{url}: {found.page_error}; check the address (nothing else was found there either)")
+    if not found.anything:
+        raise IngestError(f"nothing to crawl found at {url}: tried {found.tried_summary()}")
+    return found

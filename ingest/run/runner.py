@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from ingest.run.batches import batch_time_limit
 from ingest.run.crawl import StopSignal, crawl_batch
@@ -37,6 +37,17 @@ class RunResult:
     @property
     def failed(self) -> bool:
         return self.status in FAILED
+
+
+class BatchRunner(Protocol):
+    """What the scheduler runs batches with: CrawlRunner here, or
+    ingest.distributed.workers.RemoteRunner when a broker spreads them over machines."""
+
+    def run_batch(self, sources: list[Source]) -> list[RunResult]: ...
+
+    def stop_all(self, *, at_once: bool = False) -> None: ...
+
+    def running(self) -> list[str]: ...
 
 
 class CrawlRunner:

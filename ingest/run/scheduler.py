@@ -44,7 +44,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from ingest.errors import ConfigError, IngestError
 from ingest.run.batches import plan_batches
 from ingest.run.logs import setup_logging
-from ingest.run.runner import CrawlRunner, RunResult, describe, run_errors
+from ingest.run.runner import BatchRunner, CrawlRunner, RunResult, describe, run_errors
 from ingest.sources.config import Source, load_sources
 from storage import Archive
 from storage.source_state import (clear_next_runs, feeds_not_before, format_time, get_state,
@@ -53,7 +53,6 @@ from storage.source_state import (clear_next_runs, feeds_not_before, format_time
 log = logging.getLogger("newsdesk.scheduler")
 
 MAX_CONCURRENT_BATCHES = 4  # child processes at once; each batch is ~150 MB and up
-REMOTE_CONCURRENT_BATCHES = 64  # with a broker: batches out on the workers at once
 GATHER_S = 1.0  # sources falling due within this of the first one run in the same batch
 BACKOFF_CAP_S = 6 * 3600
 HEARTBEAT_S = 30.0  # the main loop nudges APScheduler this often (wall-clock jumps, suspend)
@@ -126,18 +125,12 @@ class Scheduler:
     """The jobs, the runner, and the state they share."""
 
     def __init__(self, db_path: str, sources_path: str, *, max_concurrent: int = MAX_CONCURRENT_BATCHES,
-                 remote: tuple[str, str] | None = None):
+                 runner: BatchRunner | None = None):
+        """`runner`: how batches run; by default here, each as a child process (CrawlRunner)."""
         self.db_path = db_path
         self.sources_path = sources_path
         self.sources: dict[str, Source] = load_sources(sources_path)
-        if remote:
-            from ingest.distributed.workers import RemoteRunner
-
-            self.runner: CrawlRunner | RemoteRunner = RemoteRunner(db_path, sources_path, *remote)
-            # a remote batch's thread only waits for its shard: many may be out at once
-            max_concurrent = max(max_concurrent, REMOTE_CONCURRENT_BATCHES)
-        else:
-            self.runner = CrawlRunner(db_path, sources_path)
+        self.runner: BatchRunner = runner or CrawlRunner(db_path, sources_path)
         self.max_concurrent = max_concurrent
         self.aps: BackgroundScheduler | None = None
         self._due: list[str] = []  # marked due, waiting for the dispatcher
@@ -431,11 +424,11 @@ def _lock_archive(db_path: str) -> Any:
 
 def run_scheduler(db_path: str, sources_path: str, *, once: bool = False, log_level: str = "INFO",
                   log_file: str | None = None, max_concurrent: int = MAX_CONCURRENT_BATCHES,
-                  remote: tuple[str, str] | None = None) -> int:
-    """Run the scheduler (or every source once) and return the process exit code. `remote`,
-    a (broker URL, shards directory): batches run on Celery workers (ingest.distributed.workers)."""
+                  runner: BatchRunner | None = None) -> int:
+    """Run the scheduler (or every source once) and return the process exit code. `runner`:
+    see Scheduler (ingest.distributed.workers.RemoteRunner sends batches to Celery workers)."""
     setup_logging(log_level, log_file)
-    scheduler = Scheduler(db_path, sources_path, max_concurrent=max_concurrent, remote=remote)
+    scheduler = Scheduler(db_path, sources_path, max_concurrent=max_concurrent, runner=runner)
     if not scheduler.sources:
         raise ConfigError(f"{sources_path}: no sources configured; add a [sources.<key>] table")
     lock = _lock_archive(db_path)  # held until this process exits
