@@ -21,23 +21,22 @@ from functools import lru_cache
 
 import htmldate.extractors as _htmldate
 
-_page_language: ContextVar[str | None] = ContextVar("page_language", default=None)
+_OUTSIDE = object()  # no page_language block is open in this context
+_page_language: ContextVar[object] = ContextVar("page_language", default=_OUTSIDE)
+_STOCK = _htmldate._external_date  # htmldate's own: every locale
 
 
 @contextmanager
 def page_language(language: str | None) -> Iterator[None]:
     """Within this block, htmldate's dateparser fallback tries only `languages_for(string,
-    language)` (`language` in ISO 639-1). Outside it, htmldate is left as it ships: a caller
-    using trafilatura directly in the same process gets trafilatura's own answers."""
+    language)` (`language` in ISO 639-1). Outside it, and in other threads, htmldate answers
+    as it ships: a caller using trafilatura directly in the same process gets its own answers."""
     token = _page_language.set(language)
-    stock = _htmldate._external_date
     # htmldate caches each string's answer (try_date_expr), which now depends on the language.
     _htmldate.try_date_expr.cache_clear()
-    _htmldate._external_date = external_date  # both its call sites look the name up at call time
     try:
         yield
     finally:
-        _htmldate._external_date = stock
         _htmldate.try_date_expr.cache_clear()
         _page_language.reset(token)
 
@@ -84,9 +83,17 @@ def _parser(languages: frozenset[str]):  # -> dateparser.DateDataParser
 
 
 def external_date(string: str) -> datetime | None:
-    """htmldate's `_external_date`, with dateparser limited to `languages_for(string, page language)`."""
+    """htmldate's `_external_date`, with dateparser limited to `languages_for(string, page
+    language)` inside a page_language block; htmldate's own outside one."""
+    language = _page_language.get()
+    if language is _OUTSIDE:
+        return _STOCK(string)
     try:
-        return _parser(languages_for(string, _page_language.get())).get_date_data(string)["date_obj"]
+        return _parser(languages_for(string, language)).get_date_data(string)["date_obj"]  # type: ignore[arg-type]
     except (OverflowError, ValueError):  # the same two errors htmldate's own version catches
         return None
 
+
+# Both of htmldate's call sites look `_external_date` up in their module at call time; the
+# hook is set once, here, rather than swapped per page, which threads would race on.
+_htmldate._external_date = external_date

@@ -43,10 +43,11 @@ def test_languages_tried_are_english_the_declared_one_and_those_of_the_month_nam
 
 
 def test_htmldate_calls_the_limited_parser_only_for_our_pages():
-    stock = htmldate.extractors._external_date
-    with datelanguages.page_language("de"):
-        assert htmldate.extractors._external_date is datelanguages.external_date
-    assert htmldate.extractors._external_date is stock  # trafilatura used directly is left as it ships
+    assert htmldate.extractors._external_date is datelanguages.external_date
+    # outside a page's block, htmldate's own parser answers: every locale, as trafilatura ships
+    assert datelanguages.external_date("(Jr.), Feb. 7, 2005") is not None
+    with datelanguages.page_language("en"):  # "Jr." reads in no language tried for an English page
+        assert datelanguages.external_date("(Jr.), Feb. 7, 2005") is None
     # An htmldate release that stopped calling `_external_date` from its date search would
     # silently bring back the every-locale parser.
     assert "_external_date" in htmldate.extractors.try_date_expr.__wrapped__.__code__.co_names

@@ -122,7 +122,9 @@ class ExtractionPool:
         self._in_flight += 1
         watchdog = self.time_limit_s * (2 + self._in_flight / self.workers) + 30
         try:
-            return await asyncio.wait_for(asyncio.wrap_future(future), watchdog)
+            # shielded: the watchdog's timeout must not cancel the task, or a pool that stopped
+            # answering would look like a page over its time limit
+            return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), watchdog)
         except FutureTimeout:
             if not future.done():  # the watchdog, not pebble: start a fresh pool
                 self._recycle(pool)
