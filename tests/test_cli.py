@@ -93,3 +93,109 @@ def test_bad_query_and_bad_sources_exit_2(tmp_path):
     result = newsdesk("--sources", str(bad), "sources", db=tmp_path / "n.db")
     assert result.returncode == 2
     assert "[sources.herald] delay" in result.stderr and "Traceback" not in result.stderr
+
+
+# -- show --revisions, search --all-matches, the --db default ------------------------------------
+
+REVISED = ARTICLE.replace("about 40 million euros", "about 55 million euros").replace(
+    "deserved a pause.", "deserved a pause before any new charge.")
+
+
+def test_show_revisions_lists_the_earlier_text(tmp_path):
+    db = tmp_path / "n.db"
+    url = "https://city.example/news/council-expands-bus-network"
+    first, second = tmp_path / "first.html", tmp_path / "second.html"
+    first.write_text(ARTICLE)
+    second.write_text(REVISED)
+    assert newsdesk("ingest", "--html", str(first), "--url", url, db=db).stdout.split() == [url, "new"]
+    assert newsdesk("ingest", "--html", str(second), "--url", url, db=db).stdout.split() == [url, "updated"]
+
+    plain = newsdesk("show", url, db=db)
+    assert plain.returncode == 0, plain.stderr
+    assert "55 million euros" in plain.stdout and "40 million euros" not in plain.stdout
+    assert "(revision 2)" in plain.stdout
+
+    shown = newsdesk("show", url, "--revisions", db=db)
+    assert shown.returncode == 0, shown.stderr
+    current, _, earlier = shown.stdout.partition("\n--- revision 1 seen ")
+    assert earlier, f"no earlier revision listed:\n{shown.stdout}"
+    assert "55 million euros" in current and "40 million euros" not in current
+    assert "about 40 million euros" in earlier and "deserved a pause." in earlier
+    data = json.loads(newsdesk("show", url, "--revisions", "--json", db=db).stdout)
+    assert [r["revision"] for r in data["revisions"]][:1] == [1]
+    assert "about 40 million euros" in data["revisions"][0]["text"]
+
+
+def test_search_all_matches_ranks_matches_beyond_the_window(tmp_path):
+    """By default a query matching more than RANK_WINDOW articles is ranked among the most
+    recently stored RANK_WINDOW of them; --all-matches ranks every match."""
+    import hashlib
+
+    from ingest.models import Article
+    from storage import Archive
+    from storage.search import RANK_WINDOW
+
+    def article(url: str, title: str, text: str) -> Article:
+        return Article(url=url, fetched_url=url, title=title, text=text, source="herald", language="en",
+                       word_count=len(text.split()), content_hash=hashlib.sha256(text.encode()).hexdigest())
+
+    db = tmp_path / "n.db"
+    with Archive(db) as archive:
+        # the best match for "harbour", stored first: outside the newest RANK_WINDOW matches
+        archive.save(article("https://h.example/old", "Harbour harbour harbour", "The harbour reopened."))
+        archive.save_many(article(f"https://h.example/{i}", f"Council notes {i}",
+                                  " ".join(f"w{i}n{j}" for j in range(20)) + " harbour.")
+                          for i in range(RANK_WINDOW))
+    default = newsdesk("search", "harbour", "--limit", "5", "--json", db=db)
+    assert default.returncode == 0, default.stderr
+    urls = [h["url"] for h in json.loads(default.stdout)]
+    assert len(urls) == 5 and "https://h.example/old" not in urls
+    every = newsdesk("search", "harbour", "--limit", "5", "--all-matches", "--json", db=db)
+    assert every.returncode == 0, every.stderr
+    assert [h["url"] for h in json.loads(every.stdout)][0] == "https://h.example/old"
+    text = newsdesk("search", "harbour", "--limit", "1", "--all-matches", db=db)
+    assert "Harbour harbour harbour" in text.stdout.splitlines()[0]
+
+
+def run_in(cwd: Path, *args: str, env_db: str | None) -> subprocess.CompletedProcess[str]:
+    """The CLI from another working directory, without --db, with or without $NEWSDESK_DB."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "NEWSDESK_DB"}
+    env["PYTHONPATH"] = str(ROOT)
+    if env_db is not None:
+        env["NEWSDESK_DB"] = env_db
+    return subprocess.run([sys.executable, "-m", "ingest", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def stored_urls(db: Path) -> list[str]:
+    from sqlite_utils import Database
+
+    return [r["url"] for r in Database(db).query("SELECT url FROM articles")]
+
+
+def test_db_defaults_to_newsdesk_db_env_then_newsdesk_db_here(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(ARTICLE)
+    url = "https://city.example/news/council-expands-bus-network"
+    work = tmp_path / "work"
+    work.mkdir()
+
+    elsewhere = tmp_path / "elsewhere" / "archive.db"
+    elsewhere.parent.mkdir()
+    result = run_in(work, "ingest", "--html", str(page), "--url", url, env_db=str(elsewhere))
+    assert result.returncode == 0, result.stderr
+    assert stored_urls(elsewhere) == [url]
+    assert not (work / "newsdesk.db").exists()
+    shown = run_in(work, "show", url, "--json", env_db=str(elsewhere))
+    assert json.loads(shown.stdout)["url"] == url
+
+    result = run_in(work, "ingest", "--html", str(page), "--url", url, env_db=None)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [url, "new"]  # a new archive, not the one of $NEWSDESK_DB
+    assert stored_urls(work / "newsdesk.db") == [url]
+    # --db wins over $NEWSDESK_DB
+    chosen = tmp_path / "chosen.db"
+    result = run_in(work, "--db", str(chosen), "ingest", "--html", str(page), "--url", url, env_db=str(elsewhere))
+    assert result.stdout.split() == [url, "new"] and stored_urls(chosen) == [url]

@@ -5,14 +5,16 @@ import csv
 import json
 import subprocess
 import sys
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bench.newsgen import NewsGenerator
-from ingest.cli import RECORD_FIELDS, record
-from ingest.models import Rejected
+from ingest.cli import RECORD_FIELDS
+from ingest.models import Article, Rejected
 from storage import Archive
 from storage.stats import archive_stats
 
@@ -21,21 +23,40 @@ INT_FIELDS = ("id", "word_count", "revision", "cluster_id")
 LIST_FIELDS = ("tags", "categories")
 
 
+@dataclass(frozen=True)
+class Stored:
+    path: Path
+    articles: list[Article]  # as saved, in order: their ids are 1, 2, 3...
+    before: str  # the clock (UTC, ISO 8601 to the second) before and after they were saved
+    after: str
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def stored(tmp_path_factory: pytest.TempPathFactory) -> Stored:
     path = tmp_path_factory.mktemp("export") / "news.db"
     gen = NewsGenerator(seed=9)
     with Archive(path) as archive:
         arts = [gen.article(paragraphs=(2, 4)) for _ in range(120)]
         arts[0].title = 'Quotes "inside", commas, and a\nnewline'
-        arts[1].tags = ["a, b", 'c "d"', "é"]
+        arts[1].tags = ["é", "a, b", 'c "d"']
         arts[2].author = None
+        before = utc_now()
         archive.save_many(arts, source=None)
+        after = utc_now()
         archive.save(Rejected("https://herald.example/tag/x", "listing page"), source="herald")
         archive.save(Rejected("https://herald.example/broken", "HTTP 500", kind="error"), source="herald",
                      status=500)
         archive.record_error("https://post.example/down", "timeout", source="post")
-    return path
+    return Stored(path, arts, before, after)
+
+
+@pytest.fixture(scope="module")
+def db(stored: Stored) -> Path:
+    return stored.path
 
 
 def cli(db: Path, *args: str) -> subprocess.CompletedProcess:
@@ -58,33 +79,66 @@ def from_csv(row: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def expected(db: Path, **filters: str) -> list[dict[str, Any]]:
-    with Archive(db) as archive:
-        return [{k: record(r)[k] for k in RECORD_FIELDS} for r in archive.articles(**filters)]
+FIELDS = ("id", "url", "fetched_url", "source", "site_name", "title", "author", "published_at",
+          "modified_at", "language", "text", "description", "tags", "categories", "image",
+          "word_count", "content_hash", "first_seen", "last_seen", "revision", "cluster_id", "text_from")
 
 
-def test_jsonl_export_round_trips(db: Path, tmp_path: Path) -> None:
+def expected(stored: Stored, seen: str, *, source: str | None = None, since: str | None = None,
+             until: str | None = None, language: str | None = None) -> list[dict[str, Any]]:
+    """The records of the saved articles, written out from what the fixture saved: ids in
+    order from 1, one revision each, each story its own cluster, all seen at `seen`; the
+    filters by the article's own published day."""
+    rows = []
+    for number, a in enumerate(stored.articles, start=1):
+        day = (a.published_at or "")[:10]
+        if ((source and a.source != source) or (since and day < since) or (until and day > until)
+                or (language and a.language != language)):
+            continue
+        rows.append({
+            "id": number, "url": a.url, "fetched_url": a.fetched_url, "source": a.source,
+            "site_name": a.site_name, "title": a.title, "author": a.author, "published_at": a.published_at,
+            "modified_at": a.modified_at, "language": a.language, "text": a.text,
+            "description": a.description, "tags": a.tags, "categories": a.categories, "image": a.image,
+            "word_count": a.word_count, "content_hash": a.content_hash, "first_seen": seen,
+            "last_seen": seen, "revision": 1, "cluster_id": number, "text_from": a.text_from,
+        })
+    return rows
+
+
+def seen_when_saved(stored: Stored, rows: list[dict[str, Any]]) -> str:
+    """The one first_seen of a batch saved together, checked to fall while it was saved."""
+    seen = rows[0]["first_seen"]
+    assert stored.before <= seen <= stored.after, (stored.before, seen, stored.after)
+    return seen
+
+
+def test_jsonl_export_round_trips(stored: Stored, tmp_path: Path) -> None:
     out = tmp_path / "all.jsonl"
-    result = cli(db, "export", "-o", str(out))
+    result = cli(stored.path, "export", "-o", str(out))
     assert result.returncode == 0, result.stderr
-    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert rows == expected(db)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines]
+    assert rows == expected(stored, seen_when_saved(stored, rows))
+    assert [list(row) for row in rows[:1]] == [list(FIELDS)]  # the record's field order
     assert len(rows) == 120 and "exported 120 articles" in result.stderr
+    assert json.loads(lines[0])["title"] == 'Quotes "inside", commas, and a\nnewline'
+    assert rows[2]["author"] is None and rows[1]["tags"] == ["é", "a, b", 'c "d"']
 
 
-def test_csv_export_round_trips(db: Path, tmp_path: Path) -> None:
+def test_csv_export_round_trips(stored: Stored, tmp_path: Path) -> None:
     out = tmp_path / "all.csv"
-    assert cli(db, "export", "--format", "csv", "-o", str(out)).returncode == 0
+    assert cli(stored.path, "export", "--format", "csv", "-o", str(out)).returncode == 0
     with out.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
-        assert tuple(reader.fieldnames) == RECORD_FIELDS
+        assert tuple(reader.fieldnames) == FIELDS == RECORD_FIELDS
         rows = [from_csv(r) for r in reader]
-    want = expected(db)
+    want = expected(stored, seen_when_saved(stored, rows))
     # CSV cannot tell an empty string from a null
     want = [{k: (None if v == "" else v) for k, v in r.items()} for r in want]
     assert rows == want
     assert rows[0]["title"] == 'Quotes "inside", commas, and a\nnewline'
-    assert rows[1]["tags"] == ["a, b", 'c "d"', "é"]
+    assert rows[1]["tags"] == ["é", "a, b", 'c "d"']
 
 
 @pytest.mark.parametrize("args, filters", [
@@ -92,11 +146,11 @@ def test_csv_export_round_trips(db: Path, tmp_path: Path) -> None:
     (["--since", "2024-07-01"], {"since": "2024-07-01"}),
     (["--until", "2024-03-31", "--lang", "en"], {"until": "2024-03-31", "language": "en"}),
 ])
-def test_export_filters_to_stdout(db: Path, args: list[str], filters: dict[str, str]) -> None:
-    result = cli(db, "export", *args)
+def test_export_filters_to_stdout(stored: Stored, args: list[str], filters: dict[str, str]) -> None:
+    result = cli(stored.path, "export", *args)
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    want = expected(db, **filters)
+    want = expected(stored, seen_when_saved(stored, rows) if rows else "", **filters)
     assert 0 < len(want) < 120
     assert rows == want
 

@@ -7,7 +7,7 @@ import json
 import pytest
 import trafilatura
 
-from ingest.clean import clean_lines, normalize_line
+from ingest.clean import clean_lines, normalize_line, repeated_label_lines
 from ingest.errors import ConfigError
 from ingest.extract import ExtractOptions, NotAnArticle, extract_article
 from ingest.fallbacks import library_metadata
@@ -404,9 +404,43 @@ def test_bad_selector_is_a_config_error():
         extract_article(page(STORY), URL, options=ExtractOptions(remove_selectors=("div[[",)))
 
 
-def test_favor_precision_is_passed_through():
-    article = extract_article(page(STORY), URL, options=ExtractOptions(favor_precision=True))
-    assert article.text.splitlines() == STORY
+def test_favor_precision_drops_what_the_default_keeps():
+    """A paragraph that is one long link (a "read the report" line) is kept by trafilatura's
+    default and dropped in precision mode: the source option must reach trafilatura."""
+    link = "The water authority published its full inspection report of the dam on Monday."
+    html = page(STORY[:3] + ["@@"] + STORY[3:]).replace(
+        "<p>@@</p>", f'<p><a href="/world/dam-report">{link}</a></p>')
+    assert lines_of(html) == STORY[:3] + [link] + STORY[3:]
+    assert lines_of(html, options=ExtractOptions(favor_precision=False)) == STORY[:3] + [link] + STORY[3:]
+    assert lines_of(html, options=ExtractOptions(favor_precision=True)) == STORY
+
+
+# ---------------------------------------------------------------- labels repeated inside one article
+
+LABEL = "Watch: flood footage from the valley"
+PULL_QUOTE = '"We have never seen the water rise this fast," she said.'
+CONSENT = "Allow cookies to see this embed."
+
+
+def test_repeated_label_lines_finds_short_labels_printed_more_than_once():
+    lines = [LABEL, STORY[0], LABEL, STORY[1]]
+    assert repeated_label_lines(lines) == {normalize_line(LABEL)}
+    assert repeated_label_lines([LABEL, STORY[0], STORY[1]]) == set()  # once is content
+
+
+def test_repeated_label_lines_spares_data_structure_and_pull_quotes():
+    lines = ["Arsenal 2 Chelsea 1", "Arsenal 2 Chelsea 1",  # numbers: results, prices, dates
+             "- Weather", "- Weather",                      # list items
+             PULL_QUOTE, PULL_QUOTE,                        # a sentence may come twice
+             STORY[0], STORY[0]]                            # a whole paragraph is kept once elsewhere
+    assert repeated_label_lines(lines) == set()
+    # a sentence three times is a template (an embed's notice rendered once per embed)
+    assert repeated_label_lines([CONSENT, STORY[0], CONSENT, STORY[1], CONSENT]) == {normalize_line(CONSENT)}
+
+
+def test_clean_lines_drops_every_copy_of_a_repeated_label():
+    lines = [STORY[0], LABEL, STORY[1], PULL_QUOTE, STORY[2], "watch: Flood footage from the valley!", PULL_QUOTE]
+    assert clean_lines(lines) == [STORY[0], STORY[1], PULL_QUOTE, STORY[2], PULL_QUOTE]
 
 
 # ---------------------------------------------------------------- site pages (about, contact, og:type website)

@@ -143,3 +143,60 @@ def test_browser_search_and_read_an_article(server: tuple[str, int], tmp_path: P
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
     os.environ.get("NEWSDESK_KEEP_SCREENSHOT") and Path(os.environ["NEWSDESK_KEEP_SCREENSHOT"]).write_bytes(data)
+
+
+def listening_addresses(port: int) -> set[str]:
+    """IPv4 addresses with a socket listening on `port`, from /proc/net/tcp (Linux)."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        address, hex_port = local.split(":")
+        if state == "0A" and int(hex_port, 16) == port:
+            found.add(socket.inet_ntoa(bytes.fromhex(address)[::-1]))
+    return found
+
+
+def test_serve_defaults_to_127_0_0_1_port_8001(tmp_path: Path) -> None:
+    """`newsdesk serve` without --host/--port: Datasette at http://127.0.0.1:8001/, loopback only."""
+    try:
+        with socket.socket() as sock:
+            # as the server binds (uvicorn): connections of an earlier run in TIME_WAIT do not count
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("127.0.0.1", 8001))
+    except OSError:
+        pytest.skip("port 8001 is taken on this machine")
+    if not Path("/proc/net/tcp").exists():
+        pytest.skip("no /proc/net/tcp to read listening sockets from")
+    db = tmp_path / "news.db"
+    with Archive(db) as archive:
+        saved = archive.save(Article(
+            url="https://herald.example/velmora-quay", fetched_url="https://herald.example/velmora-quay",
+            title="Velmora quay reopens", text=TEXT, source="herald", language="en",
+            content_hash=hashlib.sha256(TEXT.encode()).hexdigest(), word_count=len(TEXT.split())))
+    log = tmp_path / "serve.log"
+    with log.open("w") as log_file:
+        proc = subprocess.Popen([sys.executable, "-m", "ingest", "--db", str(db), "serve"],
+                                cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"newsdesk serve exited {proc.returncode}: {log.read_text()}")
+            try:
+                if get("http://127.0.0.1:8001/-/versions.json")[0] == 200:
+                    break
+            except OSError:
+                pass
+            said = log.read_text()
+            if "serving " in said and "http://127.0.0.1:8001/" not in said:  # started elsewhere
+                pytest.fail(f"newsdesk serve did not start at 127.0.0.1:8001: {said}")
+            if time.monotonic() > deadline:
+                pytest.fail("newsdesk serve did not answer on 127.0.0.1:8001 within 60 s")
+            time.sleep(0.2)
+        status, body = get(f"http://127.0.0.1:8001/news/articles/{saved.article_id}.json?_shape=objects")
+        assert status == 200
+        assert json.loads(body)["rows"][0]["title"] == "Velmora quay reopens"
+        assert listening_addresses(8001) == {"127.0.0.1"}  # not every interface
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
