@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -17,13 +16,17 @@ def test_batches_run_in_the_writer_one_at_a_time_and_each_caller_gets_its_own_re
     threads: set[str] = set()
     active = 0
     overlapped = False
+    # A slow writer by construction: the first batch holds the writer until the test has
+    # queued every other entry behind it, whatever the machine's speed.
+    writing, release = threading.Event(), threading.Event()
 
     def run(entries: list[int]) -> list[int]:
         nonlocal active, overlapped
         active += 1
         overlapped |= active > 1
         threads.add(threading.current_thread().name)
-        time.sleep(0.05)  # a slow writer: the entries that arrive meanwhile queue up
+        writing.set()
+        assert release.wait(120), "the test never released the writer"  # a safety net only
         batches.append(list(entries))
         active -= 1
         return [e * 10 for e in entries]
@@ -31,12 +34,13 @@ def test_batches_run_in_the_writer_one_at_a_time_and_each_caller_gets_its_own_re
     async def main() -> list[int]:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="writer") as writer:
             batcher = Batcher(run, writer, size=4, delay=0.01, most=10)
-
-            async def one(i: int) -> int:
-                await asyncio.sleep(i * 0.002)
-                return await batcher.submit(i)
-
-            results = await asyncio.gather(*(one(i) for i in range(60)))
+            first = [asyncio.ensure_future(batcher.submit(i)) for i in range(4)]  # a full batch: runs at once
+            assert await asyncio.to_thread(writing.wait, 120), "the first batch never reached the writer"
+            queued = [asyncio.ensure_future(batcher.submit(i)) for i in range(4, 60)]
+            await asyncio.sleep(0)  # each submit() has queued its entry behind the busy writer
+            assert not any(f.done() for f in first + queued)
+            release.set()
+            results = await asyncio.gather(*first, *queued)
             await batcher.drain()
             return results
 
@@ -44,7 +48,8 @@ def test_batches_run_in_the_writer_one_at_a_time_and_each_caller_gets_its_own_re
     assert sorted(e for b in batches for e in b) == list(range(60))  # each entry stored once
     assert [e for b in batches for e in b] == list(range(60))  # in the order submitted
     assert threads and all(t.startswith("writer") for t in threads) and not overlapped
-    assert max(len(b) for b in batches) <= 10 and max(len(b) for b in batches) > 4  # grouped behind the writer
+    # The 56 entries that queued behind the busy writer go together, at most 10 at a time.
+    assert [len(b) for b in batches] == [4, 10, 10, 10, 10, 10, 6], batches
 
 
 def test_a_failed_batch_fails_its_entries_only_and_drain_runs_what_is_left():
@@ -73,7 +78,7 @@ def test_a_short_batch_runs_after_its_delay(executor: bool):
         writer = ThreadPoolExecutor(max_workers=1) if executor else None
         batcher = Batcher(lambda entries: entries, writer, size=16, delay=0.01)
         try:
-            return await asyncio.wait_for(asyncio.gather(batcher.submit(1), batcher.submit(2)), 5)
+            return await asyncio.wait_for(asyncio.gather(batcher.submit(1), batcher.submit(2)), 120)  # a safety net only
         finally:
             if writer:
                 writer.shutdown()

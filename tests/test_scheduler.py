@@ -1,7 +1,9 @@
 """`newsdesk schedule` end to end: the real scheduler process, real crawls, the demo news
 sites on 127.0.0.1 (their feed breakable: hang, 429, 500), a real archive file.
 
-Every wait is bounded; the clock is only read to order events (requests vs not_before).
+Every wait is for the real condition (polled), bounded by a safety net of 120 s or more that a
+healthy run never approaches (each wait includes starting Python and Scrapy, on a busy machine);
+the clock is only read to order events (requests vs not_before).
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 
@@ -103,7 +105,7 @@ class Scheduler:
             newsdesk(db, sources, "schedule", "--log-level", "DEBUG", "--log-file", str(self.log_path)),
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> int:
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 120) -> int:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         try:
@@ -219,18 +221,19 @@ def test_hung_crawl_is_killed_at_its_limit_and_the_next_run_comes(tmp_path, site
     db = tmp_path / "news.db"
     sources = herald_feed_only(sites, tmp_path / "sources.toml", schedule="every 2s", timeout=60, run_timeout=3)
     sched = scheduler_factory(db, sources)
-    wait_for("a timed-out run", lambda: [r for r in runs(db, "herald") if r["status"] == "timeout"], 60, sched)
+    wait_for("a timed-out run", lambda: [r for r in runs(db, "herald") if r["status"] == "timeout"], 120, sched)
     timed_out = next(r for r in runs(db, "herald") if r["status"] == "timeout")
     # The next run starts at its next fire time: one failure does not back a source off.
     following = wait_for("the run after the timeout",
-                         lambda: [r for r in runs(db, "herald") if r["id"] > timed_out["id"]], 40, sched)
+                         lambda: [r for r in runs(db, "herald") if r["id"] > timed_out["id"]], 120, sched)
     assert sched.stop() == 0, sched.log[-3000:]
 
     assert "run time limit" in (timed_out["last_error"] or ""), timed_out
     assert parse(following[0]["started_at"]) >= parse(timed_out["ended_at"])
     assert "herald: run skipped" not in sched.log
-    if timed_out["pid"]:
-        assert pid_gone(timed_out["pid"]), "the hung crawl is still alive"
+    # crawl_batch records the child's pid itself when the child never got to: always there
+    assert timed_out["pid"], f"the timed-out run recorded no pid: {timed_out}"
+    assert pid_gone(timed_out["pid"]), "the hung crawl is still alive"
     statuses = [r["status"] for r in runs(db, "herald")]
     # Each run timed out, or was cut short by the SIGTERM: none is left `running`.
     assert set(statuses) <= {"timeout", "interrupted"}, statuses
@@ -261,7 +264,7 @@ def test_scheduled_crawl_second_crawl_and_20_ingests_share_the_archive(tmp_path,
         sites.route(record["url"][len(sites.bases["herald"]):], gated, site="herald")
 
     sched = scheduler_factory(db, scheduled)
-    wait_for("the scheduled crawl to start", lambda: runs(db, "herald"), 60, sched)
+    wait_for("the scheduled crawl to start", lambda: runs(db, "herald"), 120, sched)
     second = subprocess.Popen(newsdesk(db, by_hand, "crawl", "wpdaily", "--quiet"), cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     ingests = [subprocess.Popen(newsdesk(db, scheduled, "ingest", url), cwd=ROOT, stdout=subprocess.PIPE,
@@ -277,7 +280,7 @@ def test_scheduled_crawl_second_crawl_and_20_ingests_share_the_archive(tmp_path,
     second_out = second.communicate(timeout=300)[0]
     herald = wait_for("the scheduled crawl to finish",
                       lambda: [r for r in runs(db, "herald") if r["status"] != "running"], 180, sched)[0]
-    wait_for("the scheduler to log its run", lambda: f"herald: run {herald['id']} " in sched.log, 30, sched)
+    wait_for("the scheduler to log its run", lambda: f"herald: run {herald['id']} " in sched.log, 120, sched)
     assert sched.stop() == 0, sched.log[-3000:]
 
     for code, out, err in outputs:
@@ -307,7 +310,7 @@ def test_archive_first_open_from_many_processes_at_once(tmp_path):
     code = "import sys; from storage import Archive; Archive(sys.argv[1]).close()"
     procs = [subprocess.Popen([sys.executable, "-c", code, str(db)], cwd=ROOT, stderr=subprocess.PIPE, text=True)
              for _ in range(8)]
-    errors = [(p.wait(timeout=60), p.stderr.read()) for p in procs]
+    errors = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
     assert all(rc == 0 for rc, _ in errors), errors
     from storage.schema import SCHEMA_VERSION
 
@@ -327,8 +330,8 @@ def test_retry_after_holds_the_next_poll(tmp_path, sites, feed, scheduler_factor
         rows = query(db, "SELECT not_before FROM feed_state WHERE url = ?", (url,))
         return rows[0]["not_before"] if rows and rows[0]["not_before"] and len(feed.polls) == 1 else None
 
-    stored = wait_for("the crawl to store the Retry-After", held_by_the_429, 60, sched)
-    polls = wait_for("a poll after the 429", lambda: len(feed.polls) >= 2 and list(feed.polls), 60, sched)
+    stored = wait_for("the crawl to store the Retry-After", held_by_the_429, 120, sched)
+    polls = wait_for("a poll after the 429", lambda: len(feed.polls) >= 2 and list(feed.polls), 120, sched)
     assert sched.stop() == 0, sched.log[-3000:]
 
     assert polls[0][1] == 429, polls
@@ -337,7 +340,34 @@ def test_retry_after_holds_the_next_poll(tmp_path, sites, feed, scheduler_factor
     assert not_before >= polls[0][0] + 4, (not_before, polls[0][0])
     assert polls[1][0] >= not_before, f"polled {not_before - polls[1][0]:.1f}s before not_before"
     assert polls[1][1] == 200
-    assert "Retry-After" in sched.log, "the skipped runs were not logged"
+    # That the scheduler itself starts no run while held (not only the spider skipping the
+    # feed): test_a_source_held_by_retry_after_gets_no_run_until_it_ends.
+
+
+def test_a_source_held_by_retry_after_gets_no_run_until_it_ends(tmp_path, sites, feed, scheduler_factory):
+    """The scheduler's promise (why_skip): a source whose every feed is under a Retry-After is
+    not run at all: no crawl process, no run record; each firing is logged as skipped.
+    An hour's hold: however slow the machine, every firing after the first run falls inside it."""
+    feed.mode = ("429", 3600)
+    db = tmp_path / "news.db"
+    sources = herald_feed_only(sites, tmp_path / "sources.toml", schedule="every 2s")
+    sched = scheduler_factory(db, sources)
+    skipped = "herald: run skipped: every feed asked not to be polled before"
+
+    def two_firings_skipped() -> bool:
+        held = runs(db, "herald")
+        assert len(held) <= 1, f"the scheduler started a run while the feed was held: {held}"
+        return sched.log.count(skipped) >= 2
+
+    wait_for("two firings skipped for the Retry-After", two_firings_skipped, 120, sched)
+    assert sched.stop() == 0, sched.log[-3000:]
+
+    held = runs(db, "herald")
+    assert len(held) == 1 and held[0]["status"] != "running", held  # only the run that met the 429
+    assert [status for _, status in feed.polls] == [429]
+    not_before = parse(query(db, "SELECT not_before FROM feed_state WHERE url = ?",
+                             (sites.url("herald", FEED),))[0]["not_before"])
+    assert not_before.timestamp() >= feed.polls[0][0] + 3000, not_before
 
 
 def test_failing_source_backs_off_and_recovers(tmp_path, sites, feed, scheduler_factory):
@@ -348,23 +378,23 @@ def test_failing_source_backs_off_and_recovers(tmp_path, sites, feed, scheduler_
 
     def listing() -> dict[str, Any]:
         out = subprocess.run(newsdesk(db, sources, "sources", "--json"), cwd=ROOT, capture_output=True,
-                             text=True, timeout=30)
+                             text=True, timeout=120)
         assert out.returncode == 0, out.stderr
         return {r["source"]: r for r in json.loads(out.stdout)}
 
     wait_for("two failed runs", lambda: len([r for r in runs(db, "herald") if r["status"] == "failed"]) >= 2,
-             60, sched)
+             120, sched)
     backing = wait_for("sources to say backing off", lambda: (r := listing()["herald"])["backing_off"] and r,
-                       10, sched)
+                       120, sched)
     assert backing["status"].startswith("backing off until "), backing
     assert backing["failures"] >= 2 and backing["next_run"], backing
     until = parse(backing["backoff_until"])
 
     feed.mode = None  # the site answers again
-    ok = wait_for("a good run", lambda: [r for r in runs(db, "herald") if r["status"] == "ok"], 90, sched)
+    ok = wait_for("a good run", lambda: [r for r in runs(db, "herald") if r["status"] == "ok"], 120, sched)
     # The scheduler updates its state once the crawl process has exited.
     recovered = wait_for("sources to show the recovery", lambda: (r := listing()["herald"])["failures"] == 0 and r,
-                         20, sched)
+                         120, sched)
     assert sched.stop() == 0, sched.log[-3000:]
 
     # No run began between the failure that earned the backoff and its end.
@@ -383,12 +413,12 @@ def test_sighup_reloads_sources_without_losing_history(tmp_path, sites, schedule
     sources = feed_sources(tmp_path / "sources.toml", {
         "herald": (sites.url("herald", FEED), {"schedule": "every 1h"})})
     sched = scheduler_factory(db, sources)
-    first = wait_for("herald's first run", lambda: [r for r in runs(db, "herald") if r["status"] == "ok"], 60, sched)
+    first = wait_for("herald's first run", lambda: [r for r in runs(db, "herald") if r["status"] == "ok"], 120, sched)
 
     feed_sources(sources, {"wire": (sites.url("wirenews", "/feed.json"), {"schedule": "every 1h"})})
     sched.proc.send_signal(signal.SIGHUP)
-    wait_for("the added source's run", lambda: [r for r in runs(db, "wire") if r["status"] == "ok"], 60, sched)
-    wait_for("the reload logged", lambda: "herald: removed from the schedule" in sched.log, 10, sched)
+    wait_for("the added source's run", lambda: [r for r in runs(db, "wire") if r["status"] == "ok"], 120, sched)
+    wait_for("the reload logged", lambda: "herald: removed from the schedule" in sched.log, 120, sched)
     assert sched.stop() == 0, sched.log[-3000:]
 
     assert runs(db, "herald") == first, "a removed source ran again, or lost its history"
@@ -422,3 +452,58 @@ def test_once_runs_every_source_and_fails_when_one_fails(tmp_path, sites, feed):
     again = subprocess.run(newsdesk(db, sources, "schedule", "--once"), cwd=ROOT, capture_output=True, text=True,
                            timeout=180)
     assert again.returncode == 0, again.stderr[-3000:]
+
+
+def test_serve_schedules_the_nightly_index_merge(tmp_path):
+    """`newsdesk schedule` registers the nightly full-text merge: a daily job calling
+    optimize_index, seen on the running scheduler's own APScheduler. The scheduler runs in
+    this process (serve() on the main thread, as the CLI runs it), stopped by a real SIGTERM."""
+    from apscheduler.schedulers.base import STATE_RUNNING
+    from apscheduler.triggers.cron import CronTrigger
+
+    from ingest.run.scheduler import Scheduler as Daemon
+    from storage import Archive
+
+    db = tmp_path / "news.db"
+    sources = feed_sources(tmp_path / "sources.toml", {"quiet": ("http://127.0.0.1:9/feed.xml", {"schedule": "every 1h"})})
+    with Archive(db) as archive:  # it ran just now, so its next run is an hour away: no crawl starts
+        archive.finish_run(archive.start_run("quiet"), "ok")
+    daemon = Daemon(str(db), str(sources))
+    jobs: dict[str, Any] = {}
+    served = threading.Event()
+
+    def watch() -> None:
+        deadline = time.monotonic() + 120  # a safety net; the scheduler is up in well under a second
+        while not served.is_set() and time.monotonic() < deadline:
+            aps = daemon.aps
+            if aps is not None and aps.state == STATE_RUNNING:  # every job added, resumed
+                jobs.update({job.id: job for job in aps.get_jobs()})
+                break
+            served.wait(0.05)
+        if not served.is_set():
+            os.kill(os.getpid(), signal.SIGTERM)  # caught by serve()'s own handler: a clean stop
+
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        assert daemon.serve() == 0
+    finally:
+        served.set()
+        watcher.join(120)
+        for sig, handler in handlers.items():  # serve() installed its own
+            signal.signal(sig, handler)
+
+    assert "quiet" in jobs, f"the scheduler never came up: {sorted(jobs)}"
+    nightly = [job for key, job in jobs.items() if key != "quiet"]
+    assert len(nightly) == 1, f"expected the source's job and one nightly job: {sorted(jobs)}"
+    job = nightly[0]
+    assert job.func == daemon.optimize_index, job
+    assert isinstance(job.trigger, CronTrigger), job.trigger
+    # Once a day, at night: the fire times after a fixed winter day (no DST change)
+    start = datetime(2026, 1, 10, 12, 0, tzinfo=job.trigger.timezone)
+    first = job.trigger.get_next_fire_time(None, start)
+    second = job.trigger.get_next_fire_time(first, first + timedelta(seconds=1))
+    assert second - first == timedelta(days=1), (first, second)
+    assert first.hour < 6, f"the merge runs at {first:%H:%M}, not at night"
+    assert job.next_run_time is not None and job.next_run_time - datetime.now(timezone.utc) <= timedelta(days=1)
