@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench browser redis clean
+.PHONY: install demo test bench browser redis clean mutation
 
 install: $(STAMP)
 
@@ -37,6 +37,19 @@ demo: install
 
 test: install browser redis
 	$(BIN)/python -m pytest -q
+
+# Mutation testing (mutmut, README "Mutation testing"); not part of `make test`.
+# `make mutation MODULES="pagekind saving"` runs some; JOBS mutants run at once.
+MODULES ?=
+JOBS ?= 2
+MUTATION_STAMP := $(VENV)/.mutation-installed
+
+$(MUTATION_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,mutation]'
+	touch $(MUTATION_STAMP)
+
+mutation: $(MUTATION_STAMP)
+	$(BIN)/python tools/mutation.py --jobs $(JOBS) $(MODULES)
 
 bench: install redis
 	$(BIN)/python -m bench
