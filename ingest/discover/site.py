@@ -96,7 +96,6 @@ class Discovery:
         self.root = root
         self.found = Found(url)
         self._asked: set[str] = set()
-        self._feed_items: dict[str, int] = {}  # feed URL (after redirects) -> items
         self._sitemap_kind: dict[str, str] = {}  # sitemap URL -> "news", "plain" or "index"
         self._index_children: dict[str, list[str]] = {}
         self._section_links: dict[str, int] = {}
@@ -195,8 +194,7 @@ class Discovery:
             self._tried(wanted, "a feed without items")
             return []
         final = normalize(url)
-        if final not in self._feed_items:
-            self._feed_items[final] = len(feed.items)
+        if final not in self.found.feeds:  # /feed and /rss often redirect to one feed
             self.found.feeds.append(final)
         self._tried(wanted, f"a feed of {len(feed.items)} items" + (f" (at {final})" if final != normalize(wanted.url) else ""))
         self._add_articles(item.url for item in feed.items)

@@ -18,16 +18,11 @@ from typing import Any, Iterable
 from urllib.parse import urlsplit
 
 import tomlkit
+from tld import get_tld
 
 from ingest.errors import ConfigError
 from ingest.sources.config import _KEY_RE, parse_source
 
-# Top-level domains dropped from a key: "nationalheraldindia.com" reads better as
-# "nationalheraldindia". Two-letter country codes are dropped too, with the generic second
-# level under them ("example.co.uk" -> "example").
-_COMMON_TLDS = {"com", "org", "net", "info", "biz", "news", "io", "eu", "int", "edu", "gov", "mil",
-                "media", "online", "site", "press", "tv", "fm", "app", "blog"}
-_SECOND_LEVELS = {"co", "com", "org", "net", "gov", "ac", "edu", "ne", "or", "go", "gob", "nic"}
 
 
 @dataclass
@@ -183,10 +178,10 @@ def key_for_url(url: str) -> str:
     host = (urlsplit(url.strip()).hostname or "").rstrip(".")
     if not host and "://" not in url:
         host = (urlsplit(f"//{url.strip()}").hostname or "").rstrip(".")  # a bare "example.com"
-    labels = host.removeprefix("www.").split(".") if host else []
-    # an IP address keeps every label
-    if len(labels) > 1 and not labels[-1].isdigit() and (labels[-1] in _COMMON_TLDS or len(labels[-1]) == 2):
-        labels.pop()
-        if len(labels) > 1 and labels[-1] in _SECOND_LEVELS:
-            labels.pop()
+    # The public suffix goes ("nationalheraldindia.com" -> "nationalheraldindia", "example.co.uk"
+    # -> "example"), by the public-suffix list (tld, which courlan installs); an IP address, or a
+    # host under no known suffix, keeps every label.
+    parts = get_tld(f"http://{host}/", as_object=True, fail_silently=True) if host else None
+    name = f"{parts.subdomain}.{parts.domain}".strip(".") if parts else host
+    labels = name.removeprefix("www.").split(".") if name else []
     return sanitize_key("-".join(labels)) if labels else "source"
