@@ -317,3 +317,304 @@ def test_which_title_wins():
     assert choose_title(["First", "Second"], [], []) == "First"
     assert choose_title(["!!!", "Second"], [], []) == "Second"
     assert choose_title([], [], []) is None
+
+
+# -- which source wins, field by field ------------------------------------------------
+
+@pytest.mark.parametrize("key", [
+    "article:published_time", "og:article:published_time", "datePublished", "publishdate", "publish-date",
+    "pubdate", "date", "DC.date.issued", "dcterms.issued", "DC.date", "dcterms.created", "parsely-pub-date",
+    "sailthru.date", "article.published", "published_time", "cxenseparse:recs:publishtime",
+])
+def test_every_meta_name_that_means_published(key):
+    meta = _read(f'<meta name="{key}" content="2024-05-01T10:00:00+02:00">')
+    assert (meta.published_at, meta.published_from, meta.modified_at) == ("2024-05-01T10:00:00+02:00", "meta", None)
+
+
+def test_published_date_sources_in_order_of_trust():
+    # JSON-LD's dateCreated where it has no datePublished
+    meta = _read(_ld('{"@type": "NewsArticle", "dateCreated": "2024-05-01"}'))
+    assert (meta.published_at, meta.published_from) == ("2024-05-01", "jsonld")
+    # the article node's date, not the WebSite's listed before it; @type may be a list
+    meta = _read(_ld('[{"@type": "WebSite", "name": "Herald"}, '
+                     '{"@type": ["NewsArticle", "Article"], "datePublished": "2024-05-01"}]'))
+    assert (meta.published_at, meta.published_from, meta.ld_types) == \
+        ("2024-05-01", "jsonld", {"website", "newsarticle", "article"})
+    # an image's date is no article's date: the meta one stands
+    meta = _read(_ld('{"@type": "ImageObject", "datePublished": "2020-01-01", "author": "Ann Poe"}')
+                 + '<meta property="article:published_time" content="2024-05-01">')
+    assert (meta.published_at, meta.published_from, meta.authors) == ("2024-05-01", "meta", [])
+    # a meta name earlier in the list wins over a later one
+    meta = _read('<meta name="date" content="2024-04-30"><meta property="article:published_time" content="2024-05-01">')
+    assert meta.published_at == "2024-05-01"
+
+
+@pytest.mark.parametrize("head", [
+    _ld('{"@type": "NewsArticle", "dateModified": "2024-05-02"}'),
+    '<meta property="article:modified_time" content="2024-05-02">',
+    '<meta property="og:updated_time" content="2024-05-02">',
+    '<meta itemprop="dateModified" content="2024-05-02">',
+    '<meta name="last-modified" content="2024-05-02">',
+    '<meta name="dcterms.modified" content="2024-05-02">',
+])
+def test_every_source_of_the_modified_date_and_it_is_never_the_published_one(head):
+    meta = _read(head)
+    assert (meta.modified_at, meta.published_at) == ("2024-05-02", None)
+
+
+@pytest.mark.parametrize("key", ["og:description", "description", "twitter:description"])
+def test_every_meta_name_for_the_description(key):
+    assert _read(f'<meta name="{key}" content="The vote was close.">').description == "The vote was close."
+
+
+def test_description_og_first_then_description_then_twitter_then_jsonld():
+    ld = _ld('{"@type": "NewsArticle", "description": "From JSON-LD."}')
+    og, plain, tw = ('<meta property="og:description" content="From og.">',
+                     '<meta name="description" content="From description.">',
+                     '<meta name="twitter:description" content="From twitter.">')
+    assert _read(ld + tw + plain + og).description == "From og."
+    assert _read(ld + tw + plain).description == "From description."
+    assert _read(ld + tw).description == "From twitter."
+    assert _read(ld).description == "From JSON-LD."
+
+
+@pytest.mark.parametrize("key", ["og:image", "og:image:url", "twitter:image"])
+def test_every_meta_name_for_the_image(key):
+    assert _read(f'<meta property="{key}" content="https://h.example/a.jpg">').image == "https://h.example/a.jpg"
+
+
+def test_image_meta_before_jsonld_and_none_when_jsonld_has_no_url():
+    ld = _ld('{"@type": "NewsArticle", "image": "https://h.example/ld.jpg"}')
+    assert _read(ld + '<meta name="twitter:image" content="https://h.example/tw.jpg">'
+                 '<meta property="og:image" content="https://h.example/og.jpg">').image == "https://h.example/og.jpg"
+    assert _read(_ld('{"@type": "NewsArticle", "image": [{"url": ""}, ""]}')).image is None
+
+
+def test_tags_from_article_tag_and_keywords_meta():
+    assert _read('<meta property="article:tag" content="Budget"><meta property="article:tag" content="Council">'
+                 ).tags == ["Budget", "Council"]
+    assert _read('<meta name="keywords" content="budget, New York">').tags == ["budget", "New York"]
+    # news_keywords, when there, replaces keywords
+    assert _read('<meta name="keywords" content="a, b"><meta name="news_keywords" content="New York, council">'
+                 ).tags == ["New York", "council"]
+
+
+@pytest.mark.parametrize("head, lang, expected", [
+    ("", ' xml:lang="de"', "de"),
+    ('<meta name="content-language" content="de-DE">', "", "de"),
+    ('<meta name="DC.language" content="de">', "", "de"),
+    ('<meta name="language" content="de">', "", "de"),
+    ('<meta property="og:locale" content="fr_FR"><meta name="language" content="de">', "", "fr"),
+    ('<meta name="language" content="German">', "", None),
+    (_ld('{"@type": "NewsArticle", "inLanguage": "it-IT"}'), ' lang="de"', "it"),
+])
+def test_language_sources(head, lang, expected):
+    assert _read(head, lang=lang).language == expected
+
+
+@pytest.mark.parametrize("head, expected", [
+    ('<meta name="application-name" content="Herald">', "Herald"),
+    ('<meta property="al:android:app_name" content="Herald">', "Herald"),
+    (_ld('{"@type": "WebSite", "name": "Herald Online"}'), "Herald Online"),
+    (_ld('{"@type": "NewsArticle", "publisher": {"name": "Herald Media"}}')
+     + _ld('{"@type": "WebSite", "name": "Herald Online"}'), "Herald Media"),
+    ("", None),
+])
+def test_site_name_sources(head, expected):
+    assert _read(head).site_name == expected
+
+
+def test_the_publishers_and_websites_names_leave_the_title_too():
+    site = '<meta property="og:site_name" content="Herald">'
+    publisher = _ld('{"@type": "NewsArticle", "publisher": {"@type": "Organization", "name": "Herald Media Group"}}')
+    assert _read(site + publisher + '<meta property="og:title" content="Council passes the budget | Herald Media Group">'
+                 ).title == "Council passes the budget"
+    website = _ld('{"@type": "WebSite", "name": "Herald Online Edition"}')
+    assert _read(site + website + '<meta property="og:title" content="Council passes the budget | Herald Online Edition">'
+                 ).title == "Council passes the budget"
+
+
+def test_og_type_is_none_when_the_page_has_none():
+    meta = _read()
+    assert (meta.og_type, meta.says_article) == (None, False)
+
+
+@pytest.mark.parametrize("key", ["twitter:title", "title", "DC.title", "parsely-title", "sailthru.title"])
+def test_every_meta_name_for_the_title(key):
+    assert _read(f'<meta name="{key}" content="Council passes the budget">').title == "Council passes the budget"
+
+
+def test_title_from_the_jsonld_headline_alone_and_entities_decoded():
+    assert _read(_ld('{"@type": "NewsArticle", "headline": "Council passes the budget"}')).title == \
+        "Council passes the budget"
+    # an entity the CMS escaped twice
+    assert _read('<meta property="og:title" content="R&amp;uuml;ckbau der Br&amp;uuml;cke">').title == \
+        "Rückbau der Brücke"
+
+
+def test_a_jsonld_headline_that_the_h1_repeats_beats_the_title_tag():
+    site = '<meta property="og:site_name" content="Herald">'
+    ld = _ld('{"@type": "NewsArticle", "headline": "Council passes the budget | Herald"}')
+    meta = _read(site + ld + "<title>Budget vote | Herald</title>", "<h1>Council passes the budget</h1><p>x</p>")
+    assert meta.title == "Council passes the budget"
+    # repeated only by a second <h1>: the headline goes last, behind the <title>
+    meta = _read(site + ld + "<title>Budget vote | Herald</title>",
+                 "<h1>Live updates</h1><h1>Council passes the budget</h1><p>x</p>")
+    assert meta.title == "Budget vote"
+
+
+def test_only_the_first_three_h1s_are_read():
+    assert _read(body="<h1>***</h1><h1>***</h1><h1>***</h1><h1>Council passes the budget</h1>").title is None
+    assert _read(body="<h1>***</h1><h1>***</h1><h1>Council passes the budget</h1>").title == \
+        "Council passes the budget"
+
+
+# -- JSON-LD authors against meta authors ------------------------------------------------
+
+@pytest.mark.parametrize("author", [
+    '{"@type": "Person", "name": "Jane Doe"}', '"Jane Doe"', '[{"@type": "Person", "name": "Jane Doe"}]',
+    '{"name": "Jane Doe"}',
+])
+def test_a_person_in_jsonld_beats_the_meta_author(author):
+    head = _ld(f'{{"@type": "NewsArticle", "author": {author}}}') + '<meta name="author" content="John Roe">'
+    assert _authors(head) == ["Jane Doe"]
+
+
+def test_organizations_in_jsonld_give_way_to_the_meta_author_unless_a_person_is_among_them():
+    meta_author = '<meta name="author" content="John Roe">'
+    org = '{"@type": "Organization", "name": "Herald Media"}'
+    assert _authors(_ld(f'{{"@type": "NewsArticle", "author": {org}}}') + meta_author) == ["John Roe"]
+    assert _authors(_ld(f'{{"@type": "NewsArticle", "author": [{org}]}}') + meta_author) == ["John Roe"]
+    assert _authors(_ld(f'{{"@type": "NewsArticle", "author": [{org}, {{"@type": "Person", "name": "Jane Doe"}}]}}')
+                    + meta_author) == ["Herald Media", "Jane Doe"]
+
+
+def test_meta_authors_that_are_links_give_way_to_the_next_meta_name():
+    assert _authors('<meta name="author" content="http://facebook.com/herald">'
+                    '<meta name="parsely-author" content="Jane Doe">') == ["Jane Doe"]
+
+
+def test_jsonld_creator_when_no_author():
+    assert _authors(_ld('{"@type": "NewsArticle", "creator": "Jane Doe"}')) == ["Jane Doe"]
+
+
+@pytest.mark.parametrize("author, expected", [
+    ('{"@type": "Person", "name": ["Jane Doe", "John Roe"]}', ["Jane Doe", "John Roe"]),
+    ('{"@type": "Person", "name": "Jane Doe", "givenName": "Janet", "familyName": "Doe"}', ["Jane Doe"]),
+    ('{"@type": "Person", "givenName": "Cher"}', ["Cher"]),
+    ('{"@type": "Person", "familyName": "Doe"}', []),
+    ('{"@type": "Person", "name": ""}', []),
+])
+def test_names_out_of_a_jsonld_person(author, expected):
+    assert _authors(_ld(f'{{"@type": "NewsArticle", "author": {author}}}')) == expected
+
+
+# -- authors from the markup -----------------------------------------------------------
+
+def test_rel_author_after_a_teaser_one_and_empty_or_long_ones():
+    body = ('<aside><a rel="author" href="/p/john">John Roe</a></aside>'
+            '<article><p><a rel="author" href="/p/jane">Jane Doe</a></p></article>')
+    assert _authors(body=body) == ["Jane Doe"]
+    assert _authors(body='<span itemprop="author"></span><p>Text.</p>') == []
+    seventy_nine = "Jane Doe, John Roe, Ann Poe, Bo Lee, Cy Fox, Li Ray, Ed Kim, Flo Wu, Gus Dayton"
+    assert len(seventy_nine) == 79
+    assert _authors(body=f'<p><a rel="author" href="/p/x">{seventy_nine}</a></p>') == \
+        ["Jane Doe", "John Roe", "Ann Poe", "Bo Lee", "Cy Fox", "Li Ray", "Ed Kim", "Flo Wu", "Gus Dayton"]
+    eighty = seventy_nine + "s"
+    assert _authors(body=f'<p><a rel="author" href="/p/x">{eighty}</a></p>') == []
+
+
+def test_an_author_link_in_main_counts_whatever_the_layout_around_it():
+    body = '<div class="layout-with-sidebar"><main><p>By <a rel="author" href="/p/jane">Jane Doe</a></p></main></div>'
+    assert _authors(body=body) == ["Jane Doe"]
+    html = ('<html class="js has-sidebar"><head></head><body><p>By <a rel="author" href="/p/jane">Jane Doe</a></p>'
+            "</body></html>")
+    from ingest.metadata import read_metadata
+    assert read_metadata(_tree(html)).authors == ["Jane Doe"]
+
+
+def test_byline_class_skips_templates_and_author_boxes():
+    template = '<script type="text/template" class="byline-template">By {{ author }}</script>'
+    assert _authors(body=template + '<div class="byline">By Jane Doe</div>') == ["Jane Doe"]
+    assert _authors(body='<div class="authorbox">By day a lawyer, by night a novelist.</div>') == []
+    eighty = "By Jane Doe, John Roe, Ann Poe, Bo Lee, Cy Fox, Li Ray, Ed Kim, Flo Wu, Gus Daye"
+    assert len(eighty) == 80
+    assert _authors(body=f'<div class="byline">{eighty}</div>') == \
+        ["Jane Doe", "John Roe", "Ann Poe", "Bo Lee", "Cy Fox", "Li Ray", "Ed Kim", "Flo Wu", "Gus Daye"]
+    assert _authors(body=f'<div class="byline">{eighty}s</div>') == []
+
+
+def test_linked_byline_needs_a_by_word_and_a_short_line():
+    link = '<a href="/autoren/max-kolter">Max Kolter</a>'
+    assert _authors(body=f"<article><p>Read the column of {link} every week.</p><p>Text.</p></article>") == []
+    line = (f'von {link} und <a href="/autoren/anna-berg">Anna Berg</a>, mit Material der Agenturen dpa, AFP und '
+            "Reuters, zuletzt aktualisiert am Dienstag um 9 Uhr")
+    assert _authors(body=f"<article><p>{line}</p><p>Text.</p></article>") == ["Max Kolter", "Anna Berg"]
+    longer = line.replace("um 9 Uhr", "um 10 Uhr")  # 121 characters: a paragraph, not a byline
+    assert _authors(body=f"<article><p>{longer}</p><p>Text.</p></article>") == []
+
+
+def test_bold_signature_only_first_or_last_and_only_a_bold_name():
+    head = '<meta property="og:type" content="article">'
+    story = ("<p>First paragraph of the story.</p><p><strong>Key Findings</strong></p><p>Third one.</p>"
+             "<p><strong>What Comes Next</strong></p><p>Last paragraph.</p>")
+    assert _authors(head, f"<div>{story}</div>") == []  # crossheads in the middle
+    paragraphs = "<p>First paragraph of the story.</p><p>Second one.</p><p>Third one.</p>"
+    for last, expected in [
+        ("<p><b>Jane Doe</b></p>", ["Jane Doe"]),
+        ("<p><strong>Jane Doe</strong>, Associated Press</p>", []),  # more than the bold
+        ("<p><em>Jane Doe</em></p>", []),
+        ("<p><strong>Photos by staff</strong></p>", []),  # not a name
+    ]:
+        assert _authors(head, f"<div>{paragraphs}{last}</div>") == expected, last
+
+
+# -- author lists as pages write them ---------------------------------------------------
+
+def test_clean_authors_credits_urls_prefixes_and_lengths():
+    from ingest.metadata import clean_authors
+    assert clean_authors(["  (Image: Getty Images) AP"]) == []  # a credit, whatever follows it
+    assert clean_authors(["https://x.example/profile?id=1&lang=en"]) == []
+    assert clean_authors(["Jane Doe, https://x.example/jane, John Roe"]) == ["Jane Doe", "John Roe"]
+    assert clean_authors(["Reuters"]) == ["Reuters"]
+    assert clean_authors(["Von Anna Berg und von Max Roe"]) == ["Anna Berg", "Max Roe"]
+    assert clean_authors(["Xavier Roe"]) == ["Xavier Roe"]
+    sixty = "Anna-Katharina Mueller-Luedenscheidt von Hohenzollern-Sigmar"
+    assert len(sixty) == 60
+    assert clean_authors([sixty]) == [sixty]
+    assert clean_authors(["Jane Doe, 123, John Roe"]) == ["Jane Doe", "John Roe"]
+
+
+# -- JSON-LD and meta as pages write them --------------------------------------------------
+
+def test_a_bad_or_empty_script_does_not_hide_the_next_one():
+    article = _ld('{"@type": "NewsArticle", "datePublished": "2024-05-01"}')
+    assert _read(_ld("") + article).published_at == "2024-05-01"
+    assert _read(_ld("{not json") + article).published_at == "2024-05-01"
+
+
+def test_jsonld_with_a_raw_tab_in_a_string_and_a_trailing_comma():
+    meta = _read(_ld('{"@type": "NewsArticle", "headline": "Council passes\tthe budget", "datePublished": "2024-05-01",}'))
+    assert (meta.title, meta.published_at) == ("Council passes the budget", "2024-05-01")
+
+
+def test_meta_values_after_an_empty_meta():
+    from ingest.metadata import meta_values
+    html = '<html><head><meta name="description" content=" "><meta property="og:title" content="Budget"></head></html>'
+    assert meta_values(_tree(html)) == {"og:title": ["Budget"]}
+
+
+@pytest.mark.parametrize("title, sites, sections, expected", [
+    ("Herald | Herald News | herald.example", ["Herald"], [], "herald.example"),  # all site: the last part stays
+    ("Herald - Council passes the budget - Politik", ["Herald"], [], "Council passes the budget - Politik"),
+    ("Herald | Brexit | Brexit deal passes", ["Herald"], [], "Brexit | Brexit deal passes"),
+    ("Ukraine war: the latest - Ukraine | Herald", ["Herald"], [], "Ukraine war: the latest - Ukraine"),
+    # a section goes with the site's name only when that was at the end
+    ("Herald | Council passes the budget - Politik", ["Herald"], ["Politik"], "Council passes the budget - Politik"),
+    ("Council passes the budget | Herald am Sonntag", ["Herald"], [],  # two words more: another paper
+     "Council passes the budget | Herald am Sonntag"),
+    ("Council passes the budget | ★", [], [], "Council passes the budget"),  # a part without a word
+])
+def test_more_site_parts_at_either_end(title, sites, sections, expected):
+    from ingest.metadata import choose_title
+    assert choose_title([], [title], sites, sections) == expected
