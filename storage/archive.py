@@ -18,7 +18,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 from itertools import islice
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
 import sqlite_utils
 
@@ -396,12 +396,14 @@ class Archive:
 
         return learn_lines(self, article_id, reclean=reclean)
 
-    def learn_many(self, article_ids: list[int]) -> list[list[str]]:
+    def learn_many(self, article_ids: list[int], *,
+                   keys: Mapping[int, dict[str, str]] | None = None) -> list[list[str]]:
         """`learn_lines` for several stored articles, counted in one transaction (then re-cleaned);
-        returns the newly learned keys of each."""
+        returns the newly learned keys of each. `keys`: some of the articles' line keys
+        (ingest.boilerplate.line_keys of their stored texts), made before."""
         from storage.learned import learn_many
 
-        return learn_many(self, article_ids)
+        return learn_many(self, article_ids, keys)
 
     def revise(self, article_id: int, article: Article) -> int | None:
         """Replace a stored article's text and metadata with a re-extraction of its page.

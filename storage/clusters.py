@@ -27,7 +27,7 @@ from typing import Any, Callable, ContextManager
 
 import sqlite_utils
 
-from ingest.clusters import BANDS, Signature, signature
+from ingest.clusters import BANDS, Signature, band_keys_many, signature
 
 BAND_TABLES = ("lsh_bands", "lsh_recent")
 # Merge lsh_recent into lsh_bands once it holds keys of MERGE_MIN articles and of at least
@@ -112,7 +112,7 @@ def assign_clusters(conn: sqlite3.Connection, members: list[Member]) -> dict[int
     signed = [m for m in members if m.sig is not None]
     conn.executemany("INSERT INTO minhash (article_id, size, signature) VALUES (?, ?, ?)",
                      [(m.article_id, m.sig.size, m.sig.to_blob()) for m in signed])
-    keys = {m.article_id: m.sig.band_keys() for m in signed}
+    keys = dict(zip([m.article_id for m in signed], band_keys_many([m.sig for m in signed])))
     # in key order: neighbouring rows go to the same B-tree pages
     conn.executemany("INSERT INTO lsh_recent (band, key, article_id) VALUES (?, ?, ?)",
                      sorted((band, key, article_id) for article_id, pairs in keys.items() for band, key in pairs))
@@ -169,22 +169,26 @@ def _sharing_keys(conn: sqlite3.Connection, keys: dict[int, list[tuple[int, int]
     """For each article, the other articles that share a band key with it (in either table)."""
     # (band, key) packed in one integer, so a single JSON array carries a batch's 21,000 keys
     packed = sorted({band << 32 | (key + (1 << 31)) for pairs in keys.values() for band, key in pairs})
-    holders: dict[tuple[int, int], list[int]] = {}
-    for band, key, article_id in conn.execute(_LOOKUP, (json.dumps(packed),)):
-        holders.setdefault((band, key), []).append(article_id)
+    shared = {(band, key): [int(i) for i in ids.split(",")] for band, key, ids in conn.execute(
+        _LOOKUP, (json.dumps(packed),))}
     sharing = {}
     for article_id, pairs in keys.items():
         found = set()
         for pair in pairs:
-            found.update(holders.get(pair, ()))
+            if pair in shared:
+                found.update(shared[pair])
         found.discard(article_id)
         sharing[article_id] = found
     return sharing
 
 
+# The holders of each key, only for keys with two or more (the batch's own keys are written
+# before the lookup, so each has at least itself): a batch's 21,000 keys return a few rows.
 _LOOKUP = ("WITH k(band, key) AS (SELECT value >> 32, (value & 4294967295) - 2147483648 FROM json_each(?)) "
-           + " UNION ALL ".join(f"SELECT t.band, t.key, t.article_id FROM k JOIN {table} t "
-                                "ON t.band = k.band AND t.key = k.key" for table in BAND_TABLES))
+           "SELECT band, key, ids FROM (SELECT k.band, k.key, (SELECT group_concat(article_id) FROM ("
+           + " UNION ALL ".join(f"SELECT t.article_id FROM {table} t WHERE t.band = k.band AND t.key = k.key"
+                                for table in BAND_TABLES)
+           + ")) AS ids FROM k) WHERE instr(ids, ',')")
 
 
 def _stored(conn: sqlite3.Connection, article_ids: set[int]) -> dict[int, tuple[int, Signature]]:

@@ -8,10 +8,12 @@ crawl writing at the same time waits milliseconds, not the length of a site.
 """
 from __future__ import annotations
 
+import json
 import sqlite3
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 
-from ingest.boilerplate import LONG_MIN_SITE, MIN_SUPPORT, is_boilerplate, line_keys, site_of, strip_learned
+from ingest.boilerplate import (LONG_MIN_SITE, MIN_SUPPORT, is_boilerplate, line_hash, line_key, line_keys, site_of,
+                                strip_learned)
 from ingest.clusters import Signature, signature
 from storage.clock import utcnow
 from storage.clusters import Member, assign_clusters, cluster_of
@@ -49,7 +51,7 @@ def learn_lines(archive: "Archive", article_id: int, *, reclean: bool = True) ->
     articles, and learned lines this article still holds (it may have been extracted before
     they were learned) from the article itself."""
     with archive.write() as conn:
-        counted = _count(archive, conn, article_id)
+        counted = count_lines(conn, [article_id])[0]
     if counted is None:
         return []
     site, new, held = counted
@@ -60,13 +62,13 @@ def learn_lines(archive: "Archive", article_id: int, *, reclean: bool = True) ->
     return new
 
 
-def learn_many(archive: "Archive", article_ids: list[int]) -> list[list[str]]:
+def learn_many(archive: "Archive", article_ids: list[int],
+               keys: Mapping[int, dict[str, str]] | None = None) -> list[list[str]]:
     """`learn_lines` with re-cleaning for several articles: the counting in one transaction
-    (a crawl's batch of pages commits once), the re-cleaning after it, once per site."""
-    counted: list[tuple[int, tuple[str, list[str], set[str]] | None]] = []
+    (a crawl's batch of pages commits once), the re-cleaning after it, once per site.
+    `keys`: articles' line keys made already (count_lines)."""
     with archive.write() as conn:
-        for article_id in article_ids:
-            counted.append((article_id, _count(archive, conn, article_id)))
+        counted = list(zip(article_ids, count_lines(conn, article_ids, keys)))
     resite = {c[0] for _, c in counted if c is not None and c[1]}
     for site in sorted(resite):
         reclean_site(archive, site)
@@ -79,51 +81,107 @@ def learn_many(archive: "Archive", article_ids: list[int]) -> list[list[str]]:
     return [c[1] if c is not None else [] for _, c in counted]
 
 
-def _count(archive: "Archive", conn: sqlite3.Connection,
-           article_id: int) -> tuple[str, list[str], set[str]] | None:
-    """Inside a write transaction: count one article's lines for its site, once. Returns its
-    site, the keys this made boilerplate and the learned keys it holds; None if already counted."""
-    row = conn.execute("SELECT url, source, text FROM articles WHERE id = ?", (article_id,)).fetchone()
-    if row is None or conn.execute("SELECT 1 FROM site_articles WHERE article_id = ?",
-                                   (article_id,)).fetchone():
-        return None
-    site = site_of(row[0], row[1])
-    keys = line_keys(row[2] or "")
-    conn.execute("INSERT INTO site_articles (article_id, site) VALUES (?, ?)", (article_id, site))
-    conn.execute("INSERT INTO site_stats (site, articles) VALUES (?, 1) "
-                 "ON CONFLICT(site) DO UPDATE SET articles = articles + 1", (site,))
-    total = conn.execute("SELECT articles FROM site_stats WHERE site = ?", (site,)).fetchone()[0]
-    conn.executemany(
-        "INSERT INTO line_stats (site, line_key, sample, articles) VALUES (?, ?, ?, 1) "
-        "ON CONFLICT(site, line_key) DO UPDATE SET articles = articles + 1",
-        [(site, key, sample) for key, sample in keys.items()],
-    )
-    # Only lines whose counts just rose can newly pass the share rules, except that long
-    # lines wait for the site to reach LONG_MIN_SITE articles: look at all lines then.
-    candidates = _candidates(conn, site, None if total == LONG_MIN_SITE else list(keys))
-    new = [(key, sample, support) for key, sample, support in candidates
-           if is_boilerplate(key, support, total)]
+Counted = tuple[str, list[str], set[str]]  # the site, the keys newly learned, the learned keys held
+
+
+def count_lines(conn: sqlite3.Connection, article_ids: list[int],
+                keys: Mapping[int, dict[str, str]] | None = None) -> list[Counted | None]:
+    """Inside a write transaction: count each article's lines for its site, once, in order,
+    with the outcome counting them one by one would give. For each: its site, the keys it
+    made boilerplate and the learned keys it holds; None if already counted (or gone).
+    `keys`: line_keys of some of the articles' stored texts, made before (storage.signer).
+
+    A batch reads each site's counts for its lines in one query, counts in memory, and
+    writes each table once (a statement per article and line cost a merge a third of its time)."""
+    ids = json.dumps(article_ids)
+    rows = {r[0]: r[1:] for r in conn.execute(
+        "SELECT id, url, source, text FROM articles WHERE id IN (SELECT value FROM json_each(?))", (ids,))}
+    done = {r[0] for r in conn.execute(
+        "SELECT article_id FROM site_articles WHERE article_id IN (SELECT value FROM json_each(?))", (ids,))}
+    todo: list[tuple[int, str, dict[str, str]]] = []  # by position
+    positions: list[int | None] = []
+    for article_id in article_ids:
+        if article_id not in rows or article_id in done:
+            positions.append(None)
+            continue
+        done.add(article_id)
+        url, source, text = rows[article_id]
+        positions.append(len(todo))
+        known = keys.get(article_id) if keys is not None else None
+        todo.append((article_id, site_of(url, source), known if known is not None else line_keys(text or "")))
+    lines: dict[str, set[str]] = {}
+    for _, site, mine in todo:
+        lines.setdefault(site, set()).update(mine)
+    sites = {site: _SiteCounts(conn, site, site_lines) for site, site_lines in lines.items()}
     now = utcnow()
-    conn.executemany(
-        "INSERT INTO learned_lines (site, line_key, sample, support, site_articles, learned_at) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        [(site, key, sample, support, total, now) for key, sample, support in new],
-    )
-    held = set(keys) & learned_boilerplate(archive, site)
-    return site, [key for key, _, _ in new], held
+    results = [(site, *sites[site].count(conn, mine, now)) for _, site, mine in todo]
+    conn.executemany("INSERT INTO site_articles (article_id, site) VALUES (?, ?)",
+                     [(article_id, site) for article_id, site, _ in todo])
+    for counts in sites.values():
+        counts.write(conn)
+    return [results[p] if p is not None else None for p in positions]
 
 
-def _candidates(conn: sqlite3.Connection, site: str, keys: list[str] | None) -> list[tuple[str, str, int]]:
-    sql = ("SELECT s.line_key, s.sample, s.articles FROM line_stats s WHERE s.site = ? AND s.articles >= ? "
-           "AND NOT EXISTS (SELECT 1 FROM learned_lines l WHERE l.site = s.site AND l.line_key = s.line_key)")
-    if keys is None:
-        return conn.execute(sql, (site, MIN_SUPPORT)).fetchall()
-    found: list[tuple[str, str, int]] = []
-    for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
-        found += conn.execute(sql + f" AND s.line_key IN ({', '.join('?' for _ in chunk)})",
-                              (site, MIN_SUPPORT, *chunk)).fetchall()
-    return found
+class _SiteCounts:
+    """One site's counts while a batch is counted: read once, kept in memory, written once."""
+
+    def __init__(self, conn: sqlite3.Connection, site: str, keys: set[str]) -> None:
+        self.site = site
+        row = conn.execute("SELECT articles FROM site_stats WHERE site = ?", (site,)).fetchone()
+        self.total = row[0] if row else 0
+        self.learned = {r[0] for r in conn.execute("SELECT line_key FROM learned_lines WHERE site = ?", (site,))}
+        self.hashes = {key: line_hash(key) for key in keys}
+        self.keys = {h: key for key, h in self.hashes.items()}
+        # line hash -> [articles, sample]; the sample is kept from a line's second article on
+        self.lines: dict[int, list[Any]] = {h: [articles, sample] for h, sample, articles in conn.execute(
+            "SELECT line_hash, sample, articles FROM line_stats WHERE site = ? AND line_hash IN "
+            "(SELECT value FROM json_each(?))", (site, json.dumps(sorted(self.keys))))}
+        self.changed: set[int] = set()
+        self.learned_rows: list[tuple[Any, ...]] = []
+
+    def count(self, conn: sqlite3.Connection, keys: dict[str, str], now: str) -> tuple[list[str], set[str]]:
+        """Count one article's lines; the keys this made boilerplate, and the learned keys it holds."""
+        self.total += 1
+        mine = []
+        for key, line in keys.items():
+            h = self.hashes[key]
+            entry = self.lines.setdefault(h, [0, None])
+            entry[0] += 1
+            if entry[0] > 1 and entry[1] is None:
+                entry[1] = line
+            self.changed.add(h)
+            mine.append(h)
+        # Only lines whose counts just rose can newly pass the share rules, except that long
+        # lines wait for the site to reach LONG_MIN_SITE articles: look at all lines then.
+        candidates = self._all_lines(conn) if self.total == LONG_MIN_SITE else mine
+        new = []
+        for h in candidates:
+            support, sample = self.lines[h]
+            key = self.keys.get(h) or line_key(sample or "")  # a line of an earlier batch: its sample's key
+            if key and key not in self.learned and is_boilerplate(key, support, self.total):
+                new.append(key)
+                self.learned.add(key)
+                self.learned_rows.append((self.site, key, sample, support, self.total, now))
+        return sorted(new), set(keys) & self.learned
+
+    def _all_lines(self, conn: sqlite3.Connection) -> list[int]:
+        """Every line of the site seen in MIN_SUPPORT articles, counts of this batch included."""
+        for h, sample, articles in conn.execute(
+                "SELECT line_hash, sample, articles FROM line_stats WHERE site = ? AND articles >= ?",
+                (self.site, MIN_SUPPORT)):
+            self.lines.setdefault(h, [articles, sample])  # a line of this batch: memory is ahead
+        return [h for h, (support, _) in self.lines.items() if support >= MIN_SUPPORT]
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO site_stats (site, articles) VALUES (?, ?) "
+                     "ON CONFLICT(site) DO UPDATE SET articles = excluded.articles", (self.site, self.total))
+        conn.executemany(
+            "INSERT INTO line_stats (site, line_hash, sample, articles) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(site, line_hash) DO UPDATE SET articles = excluded.articles, sample = excluded.sample",
+            [(self.site, h, self.lines[h][1], self.lines[h][0]) for h in sorted(self.changed)])
+        conn.executemany(
+            "INSERT INTO learned_lines (site, line_key, sample, support, site_articles, learned_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", self.learned_rows)
 
 
 def reclean_site(archive: "Archive", site: str) -> int:

@@ -1,4 +1,5 @@
-"""MinHash signatures for a bulk batch, made in a helper process while the archive writes it.
+"""Work for a bulk batch done in a helper process while the archive writes it: MinHash
+signatures, and the line keys that learned boilerplate counts (`line_keys_later`).
 
 Signing is a quarter of what storing an article costs, in Python and numpy code that holds
 the GIL: a signing thread beside the writer slowed the writer down more than it saved. A
@@ -10,8 +11,9 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Iterator
+from typing import Callable, Iterator
 
+from ingest.boilerplate import line_keys
 from ingest.clusters import Signature, signature
 from ingest.models import Article
 
@@ -22,6 +24,10 @@ _helper: ProcessPoolExecutor | None = None
 
 def _sign_texts(texts: list[str]) -> list[Signature | None]:
     return [signature(text) for text in texts]
+
+
+def _keys_of(texts: list[str]) -> list[dict[str, str]]:
+    return [line_keys(text) for text in texts]
 
 
 def _pool() -> ProcessPoolExecutor:
@@ -68,3 +74,24 @@ def _collect(slices: list[list[Article]], futures: list[Future]) -> Iterator[Sig
         except Exception:  # the helper died (killed, out of memory): sign here, start a new one
             _helper = None
             yield from (signature(a.text) for a in articles)
+
+
+def line_keys_later(texts: list[str]) -> Callable[[], list[dict[str, str]]]:
+    """Start making each text's line keys (ingest.boilerplate.line_keys) in the helper
+    process; the returned call waits for them. A shard merge's articles come signed, so the
+    helper is free to key their lines while the batch is written (a tenth of a merge's time)."""
+    global _helper
+    try:
+        future = _pool().submit(_keys_of, texts)
+    except RuntimeError:  # the pool broke (its process was killed): key them when asked
+        _helper = None
+        return lambda: _keys_of(texts)
+
+    def result() -> list[dict[str, str]]:
+        global _helper
+        try:
+            return future.result()
+        except Exception:  # the helper died: key them here, start a new one next time
+            _helper = None
+            return _keys_of(texts)
+    return result

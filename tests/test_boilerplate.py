@@ -165,3 +165,74 @@ def test_the_one_off_ingest_learns_and_applies_site_lines(tmp_path):
     assert archive.learned_boilerplate("courier.example") == {line_key(COURIER)}
     assert not any(COURIER in archive.get(a)["text"] for a in ids)
     assert [archive.get(a)["revision"] for a in ids] == [2] * 5 + [1] * 2
+
+
+def _saved_articles(archive: Archive, host: str, count: int, lines: dict[int, list[str]]) -> list[int]:
+    """`count` stories of one site stored without learning; story i gets the extra lines lines[i]."""
+    ids = []
+    for i in range(count):
+        text = "\n".join(story(i) + lines.get(i, []))
+        saved = archive.save(Article(url=f"https://{host}/story-{i}", fetched_url=f"https://{host}/story-{i}",
+                                     title=f"Story {i}", text=text, source=host))
+        ids.append(saved.article_id)
+    return ids
+
+
+def test_a_batch_counts_as_its_articles_one_by_one(tmp_path):
+    """learn_many counts a batch in memory; it must learn exactly what learning each article in
+    turn learns: the same lines, at the same counts, the same texts re-cleaned."""
+    # courier: the footer in every story, learned at its fifth article (5 of 5); the long
+    # background line in 9 of the first 10, learned when the site reaches 10 articles;
+    # gazette: a short line in 5 of its 12 stories, learned at the fifth, its last story (5 of 12 >= 30%)
+    courier = {i: [COURIER] + ([BACKGROUND] if i != 9 else []) for i in range(12)}
+    gazette = {i: ["Photos by the county press office."] for i in (0, 2, 5, 8, 11)}
+    learned = {}
+    for how in ("one by one", "batch"):
+        archive = Archive(tmp_path / f"{how}.db")
+        ids = [x for pair in zip(_saved_articles(archive, "courier.example", 12, courier),
+                                 _saved_articles(archive, "gazette.example", 12, gazette)) for x in pair]
+        if how == "batch":
+            new = archive.learn_many(ids + ids[:2])  # counted once each, however often given
+            assert new[-2:] == [[], []]
+        else:
+            new = [archive.learn_lines(article_id) for article_id in ids]
+        assert [n for n in new[:24] if n] == [[line_key(COURIER)], [line_key(BACKGROUND)],
+                                              [line_key("Photos by the county press office.")]]
+        learned[how] = (
+            archive.conn.execute("SELECT site, line_key, sample, support, site_articles FROM learned_lines "
+                                 "ORDER BY 1, 2").fetchall(),
+            archive.conn.execute("SELECT site, articles FROM site_stats ORDER BY 1").fetchall(),
+            # (the batch re-cleans a site once for all its new lines: fewer revisions, the same texts)
+            archive.conn.execute("SELECT id, text FROM articles ORDER BY id").fetchall(),
+        )
+    assert learned["batch"] == learned["one by one"]
+    lines, totals, _ = learned["batch"]
+    assert lines == [("courier.example", line_key(BACKGROUND), BACKGROUND, 9, 10),
+                     ("courier.example", line_key(COURIER), COURIER, 5, 5),
+                     ("gazette.example", line_key("Photos by the county press office."),
+                      "Photos by the county press office.", 5, 12)]
+    assert totals == [("courier.example", 12), ("gazette.example", 12)]
+
+
+def test_line_counts_of_an_archive_before_schema_10_carry_over(tmp_path):
+    """Schema 9 counted lines by their whole key; the migration keeps the counts, so the
+    footer seen in 4 articles then is learned at the fifth."""
+    path = tmp_path / "a.db"
+    with Archive(path) as archive:
+        ids = _saved_articles(archive, "courier.example", 5, {i: [COURIER] for i in range(5)})
+        with archive.write() as conn:  # schema 9's table, as counting 4 articles left it
+            conn.execute("DROP TABLE line_stats")
+            conn.execute("CREATE TABLE line_stats (site TEXT, line_key TEXT, sample TEXT, articles INTEGER "
+                         "DEFAULT 0, PRIMARY KEY (site, line_key))")
+            conn.execute("INSERT INTO line_stats VALUES ('courier.example', ?, ?, 4)", (line_key(COURIER), COURIER))
+            for i in range(4):
+                for line in story(i):
+                    conn.execute("INSERT INTO line_stats VALUES ('courier.example', ?, ?, 1)", (line_key(line), line))
+            conn.execute("INSERT INTO site_stats VALUES ('courier.example', 4)")
+            conn.executemany("INSERT INTO site_articles VALUES (?, 'courier.example')", [(a,) for a in ids[:4]])
+            conn.execute("PRAGMA user_version=9")
+    with Archive(path) as archive:
+        assert archive.conn.execute("SELECT count(*), sum(articles), count(sample) FROM line_stats").fetchone() == (
+            1 + sum(len(story(i)) for i in range(4)), 4 + sum(len(story(i)) for i in range(4)), 1)
+        assert archive.learn_lines(ids[4]) == [line_key(COURIER)]
+        assert not any(COURIER in a["text"] for a in archive.articles())

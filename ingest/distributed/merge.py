@@ -30,6 +30,7 @@ from ingest.errors import StorageError
 from ingest.models import Article, Extraction, Rejected
 from storage import Archive
 from storage.clock import utcnow
+from storage.signer import line_keys_later
 
 _ARTICLE_FIELDS = ("url", "fetched_url", "title", "text", "source", "site_name", "author", "published_at",
                    "published_from", "modified_at", "language", "description", "image", "word_count", "content_hash",
@@ -135,11 +136,15 @@ def _replay(archive: Archive, shard: sqlite3.Connection, name: str) -> list[int]
             run_ids.append(run_id)
             conn.execute("UPDATE merged_shards SET run_ids = ? WHERE name = ?", (json.dumps(run_ids), name))
         for chunk in _chunks(_fetches(shard, run["id"]), _BATCH):
-            saved = archive.save_many([result for result, _ in chunk], source=run["source"], run_id=run_id,
+            results = [result for result, _ in chunk]
+            # the helper process keys the texts' lines while the writer stores them
+            keys_of = line_keys_later([r.text if isinstance(r, Article) else "" for r in results])
+            saved = archive.save_many(results, source=run["source"], run_id=run_id,
                                       statuses=[status for _, status in chunk])
-            fresh = [s.article_id for s in saved if s.article_id is not None and s.outcome in ("new", "updated")]
-            if fresh:
-                archive.learn_many(fresh)
+            fresh = {s.article_id: keys for s, keys in zip(saved, keys_of())
+                     if s.article_id is not None and s.outcome in ("new", "updated")}
+            if fresh:  # (an article saved twice in the chunk: its last text, the one stored)
+                archive.learn_many(list(fresh), keys=fresh)
         archive.finish_run(run_id, run["status"], archive.run_counts(run_id), last_error=run["last_error"])
         with archive.write() as conn:  # the crawl's own times, not the merge's
             conn.execute("UPDATE runs SET ended_at = ? WHERE id = ?", (run["ended_at"], run_id))
