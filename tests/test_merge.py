@@ -108,3 +108,34 @@ def test_a_shard_that_is_not_an_archive_is_set_aside_with_one_line_and_the_other
     with Archive(tmp_path / "main.db") as archive:
         assert archive.count() == 1
         assert archive.conn.execute("SELECT name, state FROM merged_shards").fetchall() == [(good.name, "merged")]
+
+
+def test_a_merged_shard_learns_a_sites_lines_as_a_local_crawl_does(tmp_path: Path):
+    """The merge keys the shard's lines in a helper process while it stores them; the archive
+    must learn and strip exactly what storing and learning the same pages locally does."""
+    from ingest.distributed.merge import merge_shard
+    from ingest.models import Article
+
+    footer = "The Daily Courier is published every weekday in Springfield."
+    names = ["".join(chr(ord("a") + int(d)) for d in str(i)) for i in range(1010)]  # 12 -> "bc": no digits
+    # more than one merge chunk of 1,000; the footer in the first ten and the last two
+    pages = [Article(url=f"https://courier.example/{name}", fetched_url=f"https://courier.example/{name}",
+                     title=f"Story {name}", text=f"Story {name} opens with its own words.\nStory {name} goes on."
+                     + (f"\n{footer}" if i < 10 or i >= 1008 else ""), source="one") for i, name in enumerate(names)]
+    with Archive(tmp_path / "shard.part") as shard:
+        run_id = shard.start_run("one")
+        shard.save_many(pages, source="one", run_id=run_id)
+        shard.finish_run(run_id, "ok", shard.run_counts(run_id))
+    (tmp_path / "x.shard.db").write_bytes((tmp_path / "shard.part").read_bytes())
+
+    with Archive(tmp_path / "local.db") as local, Archive(tmp_path / "main.db") as main:
+        saved = local.save_many(pages, source="one")
+        local.learn_many([s.article_id for s in saved])
+        assert merge_shard(main, tmp_path / "x.shard.db", keep=True).merged
+        learned = "SELECT site, line_key, support, site_articles FROM learned_lines"
+        assert main.conn.execute(learned).fetchall() == local.conn.execute(learned).fetchall() == [
+            ("courier.example", "the daily courier is published every weekday in springfield", 5, 5)]
+        texts = "SELECT url, text FROM articles ORDER BY url"
+        assert main.conn.execute(texts).fetchall() == local.conn.execute(texts).fetchall()
+        assert main.conn.execute("SELECT count(*) FROM articles WHERE text LIKE '%Daily Courier%'").fetchone() == (0,)
+        assert main.conn.execute("SELECT articles FROM site_stats").fetchall() == [(1010,)]
