@@ -150,7 +150,6 @@ class Signature:
                 and self.containment(other) >= CONTAINMENT)
 
 
-
 def band_keys_many(signatures: list[Signature]) -> list[list[tuple[int, int]]]:
     """Each signature's band_keys: a band's key is the crc32 of its ROWS values' bytes, made
     from one buffer for the whole batch (a batch's 21,000 keys in a tenth of the time)."""
