@@ -6,6 +6,7 @@ serialize to JSON without ceremony.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
@@ -86,8 +87,12 @@ class Article:
     def record(self) -> dict[str, Any]:
         """The article's fields as stored, without the raw HTML and the workers' extras."""
         # a shallow copy with fresh lists: dataclasses.asdict's deep copy cost 0.2 ms a save
-        return {f.name: list(v) if isinstance(v := getattr(self, f.name), list) else v
-                for f in dataclasses.fields(self) if f.name not in _NOT_STORED}
+        return {name: list(v) if isinstance(v := getattr(self, name), list) else v for name in _stored_fields()}
+
+
+@functools.cache
+def _stored_fields() -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(Article) if f.name not in _NOT_STORED)
 
 
 @dataclass(frozen=True)

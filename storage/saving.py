@@ -159,8 +159,8 @@ def _save_part(conn: sqlite3.Connection, part: list[Pending], sigs: Iterator[Sig
 def _columns(article: Article) -> dict[str, Any]:
     """The article's stored columns (lists as JSON)."""
     record = article.record()
-    record["tags"] = json.dumps(article.tags, ensure_ascii=False)
-    record["categories"] = json.dumps(article.categories, ensure_ascii=False)
+    record["tags"] = json.dumps(article.tags, ensure_ascii=False) if article.tags else "[]"
+    record["categories"] = json.dumps(article.categories, ensure_ascii=False) if article.categories else "[]"
     return record
 
 
