@@ -147,7 +147,8 @@ Handler = Callable[["FixtureSite"], "Response | str | None"]
 
 
 class FixtureSite:
-    """Routes are path -> Response, or path -> special behaviour ("reset", ("slow", seconds))."""
+    """Routes are path -> Response, or path -> special behaviour ("reset", ("slow", seconds),
+    ("hold", threading.Event): an article page answered only once the test sets the event)."""
 
     def __init__(self, host: str = "127.0.0.1") -> None:
         """host: a loopback address (127.0.0.2 and up are hosts of their own)."""
@@ -207,6 +208,10 @@ class FixtureSite:
                     self.connection.close()
                     self.close_connection = True
                     return
+                if isinstance(route, tuple) and route[0] == "hold":
+                    site._log(self.path, 0)
+                    route[1].wait()
+                    route = Response(200, article_html(4242).encode())
                 if isinstance(route, tuple) and route[0] == "slow":
                     site._log(self.path, 0)
                     time.sleep(route[1])

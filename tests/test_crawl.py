@@ -251,27 +251,33 @@ def test_scrapy_list_and_crawl_work_from_the_repo_root(crawler: Crawler, tmp_pat
 
 
 def test_crawl_source_reports_timed_out_failed_and_interrupted_runs(crawler: Crawler, tmp_path: Path):
+    release = threading.Event()  # the article pages answer only at the end: no crawl can finish early
     with FixtureSite() as site:
-        site.add("/feed.xml", rss(site.base, list(range(40))), "application/rss+xml")
-        for i in range(40):
-            site.routes[slug(i)] = ("slow", 2)
-        crawler.configure("slowpoke", feeds=[f"{site.base}/feed.xml"], timeout=30)
-        run = crawl_source(str(crawler.db), str(crawler.sources), "slowpoke", timeout_s=3)
-        assert run["status"] == "timeout" and run["ended_at"] and "time limit of 3s" in run["last_error"]
+        try:
+            site.add("/feed.xml", rss(site.base, list(range(40))), "application/rss+xml")
+            for i in range(40):
+                site.routes[slug(i)] = ("hold", release)
+            crawler.configure("slowpoke", feeds=[f"{site.base}/feed.xml"], timeout=30)
+            run = crawl_source(str(crawler.db), str(crawler.sources), "slowpoke", timeout_s=3)
+            assert run["status"] == "timeout" and run["ended_at"] and "time limit of 3s" in run["last_error"]
 
-        # Ctrl-C on `newsdesk crawl`: the crawl subprocess is stopped and its run closed
-        cli = subprocess.Popen([sys.executable, "-m", "ingest", "--db", str(crawler.db), "--sources",
-                                str(crawler.sources), "crawl", "slowpoke", "--quiet"], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        while len(crawler.runs()) < 2 or not crawler.fetches(crawler.runs()[1]["id"]):
-            assert cli.poll() is None, cli.communicate()
-            time.sleep(0.2)
-        cli.send_signal(signal.SIGINT)
-        out, err = cli.communicate(timeout=60)
-        assert cli.returncode == 1, out + err
-        run = crawler.runs()[1]
-        assert run["status"] == "interrupted" and run["ended_at"] and run["pages"] > 0
-        assert "slowpoke: interrupted" in out
+            # Ctrl-C on `newsdesk crawl`: the crawl subprocess is stopped and its run closed
+            held = len(site.hits)
+            cli = subprocess.Popen([sys.executable, "-m", "ingest", "--db", str(crawler.db), "--sources",
+                                    str(crawler.sources), "crawl", "slowpoke", "--quiet"], cwd=ROOT,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            # interrupted once it waits for an article page
+            while len(crawler.runs()) < 2 or not any(path.startswith("/news/") for path, _ in site.hits[held:]):
+                assert cli.poll() is None, cli.communicate()
+                time.sleep(0.2)
+            cli.send_signal(signal.SIGINT)
+            out, err = cli.communicate(timeout=60)
+            assert cli.returncode == 1, out + err
+            run = crawler.runs()[1]
+            assert run["status"] == "interrupted" and run["ended_at"]
+            assert "slowpoke: interrupted" in out
+        finally:
+            release.set()
 
         crawler.configure("down", feeds=[f"{site.base}/missing-feed.xml"])
         result = crawler.crawl("down", ok=False)
