@@ -263,9 +263,14 @@ def test_crawl_source_reports_timed_out_failed_and_interrupted_runs(crawler: Cra
 
             # Ctrl-C on `newsdesk crawl`: the crawl subprocess is stopped and its run closed
             held = len(site.hits)
-            cli = subprocess.Popen([sys.executable, "-m", "ingest", "--db", str(crawler.db), "--sources",
-                                    str(crawler.sources), "crawl", "slowpoke", "--quiet"], cwd=ROOT,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            # Ctrl-C as at a terminal: a shell starts background jobs (a CI script's `make test &`)
+            # with SIGINT ignored, which the newsdesk process would inherit
+            argv = ["newsdesk", "--db", str(crawler.db), "--sources", str(crawler.sources), "crawl", "slowpoke",
+                    "--quiet"]
+            run_cli = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                       f"sys.argv = {argv!r}; runpy.run_module('ingest', run_name='__main__')")
+            cli = subprocess.Popen([sys.executable, "-c", run_cli], cwd=ROOT, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
             # interrupted once it waits for an article page
             while len(crawler.runs()) < 2 or not any(path.startswith("/news/") for path, _ in site.hits[held:]):
                 assert cli.poll() is None, cli.communicate()
