@@ -23,6 +23,7 @@ from ingest.links import normalize
 from ingest.models import Page
 from ingest.run.crawl import crawl_source
 from ingest.run.pool import ExtractionPool
+from storage import Archive
 
 ROOT = Path(__file__).resolve().parent.parent
 # The placeholder extractor stores listing pages as articles; the real one turns them away.
@@ -250,6 +251,16 @@ def test_scrapy_list_and_crawl_work_from_the_repo_root(crawler: Crawler, tmp_pat
             site.base + slug(7), site.base + slug(8)}
 
 
+def _newsdesk_at_a_terminal(crawler: Crawler, *args: str) -> subprocess.Popen:
+    """`newsdesk ARGS` with SIGINT at Python's default handler, as at a terminal: a shell starts
+    background jobs (a CI script's `make test &`) with SIGINT ignored, which newsdesk would inherit."""
+    argv = ["newsdesk", "--db", str(crawler.db), "--sources", str(crawler.sources), *args]
+    code = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+            f"sys.argv = {argv!r}; runpy.run_module('ingest', run_name='__main__')")
+    return subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
 def test_crawl_source_reports_timed_out_failed_and_interrupted_runs(crawler: Crawler, tmp_path: Path):
     release = threading.Event()  # the article pages answer only at the end: no crawl can finish early
     with FixtureSite() as site:
@@ -263,14 +274,7 @@ def test_crawl_source_reports_timed_out_failed_and_interrupted_runs(crawler: Cra
 
             # Ctrl-C on `newsdesk crawl`: the crawl subprocess is stopped and its run closed
             held = len(site.hits)
-            # Ctrl-C as at a terminal: a shell starts background jobs (a CI script's `make test &`)
-            # with SIGINT ignored, which the newsdesk process would inherit
-            argv = ["newsdesk", "--db", str(crawler.db), "--sources", str(crawler.sources), "crawl", "slowpoke",
-                    "--quiet"]
-            run_cli = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
-                       f"sys.argv = {argv!r}; runpy.run_module('ingest', run_name='__main__')")
-            cli = subprocess.Popen([sys.executable, "-c", run_cli], cwd=ROOT, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
+            cli = _newsdesk_at_a_terminal(crawler, "crawl", "slowpoke", "--quiet")
             # interrupted once it waits for an article page
             while len(crawler.runs()) < 2 or not any(path.startswith("/news/") for path, _ in site.hits[held:]):
                 assert cli.poll() is None, cli.communicate()
@@ -291,6 +295,34 @@ def test_crawl_source_reports_timed_out_failed_and_interrupted_runs(crawler: Cra
         assert run["status"] == "failed" and "HTTP 404" in run["last_error"]
         assert "down: failed" in result.stdout
 
+
+def test_ctrl_c_again_kills_the_crawl_instead_of_leaving_it_alone(crawler: Crawler):
+    """The crawl runs in a session of its own; an impatient second Ctrl-C must end its grace
+    with a SIGKILL, not unwind past it and leave the crawl going on without newsdesk."""
+    release = threading.Event()  # the article pages answer only at the end
+    with FixtureSite() as site:
+        try:
+            site.add("/feed.xml", rss(site.base, list(range(10))), "application/rss+xml")
+            for i in range(10):
+                site.routes[slug(i)] = ("hold", release)
+            crawler.configure("slowpoke", feeds=[f"{site.base}/feed.xml"])
+            Archive(crawler.db).close()  # the tables exist before newsdesk starts, for crawler.runs()
+            cli = _newsdesk_at_a_terminal(crawler, "crawl", "slowpoke", "--quiet")
+            while not crawler.runs() or not any(path.startswith("/news/") for path, _ in site.hits):
+                assert cli.poll() is None, cli.communicate()
+                time.sleep(0.2)
+            crawl_pid = crawler.runs()[0]["pid"]
+            while cli.poll() is None:  # Ctrl-C, and again, until newsdesk has exited
+                cli.send_signal(signal.SIGINT)
+                time.sleep(0.2)
+            out, _ = cli.communicate()
+            assert cli.returncode == 1
+            assert not Path(f"/proc/{crawl_pid}").exists(), "the crawl went on after newsdesk exited"
+            (run,) = crawler.runs()
+            assert run["status"] == "interrupted" and run["ended_at"]
+            assert "slowpoke: interrupted" in out
+        finally:
+            release.set()
 
 # -- discovery helpers (pure) ---------------------------------------------------------------
 

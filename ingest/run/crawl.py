@@ -130,7 +130,10 @@ def crawl_batch(db_path: str, sources_path: str, keys: list[str], *, max_pages: 
             ending = ("interrupted", "interrupted", GRACE_S, utcnow())
             raise
         finally:
-            killed = _stop(proc, ending[2] if ending else 0.0, stop.urgent)
+            try:
+                killed = _stop(proc, ending[2] if ending else 0.0, stop.urgent)
+            except KeyboardInterrupt:  # a second Ctrl-C before the grace began: no grace at all
+                killed = _stop(proc, 0.0, stop.urgent)
             runs = archive.runs_by_pid(proc.pid, keys)
             for key in keys:
                 _close_run(archive, key, runs.get(key), proc, ending, killed, log)
@@ -146,12 +149,17 @@ def crawl_batch(db_path: str, sources_path: str, keys: list[str], *, max_pages: 
 
 def _stop(proc: subprocess.Popen, grace_s: float, urgent: threading.Event) -> bool:
     """SIGTERM, then after `grace_s` SIGKILL to the crawl's whole process group (stray
-    extraction workers included); True when it had to be killed."""
+    extraction workers included); True when it had to be killed. A Ctrl-C during the grace
+    (the impatient second one) ends it at once, like `urgent`: it must not unwind past the
+    SIGKILL, or the crawl, in a session of its own, would go on alone."""
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + grace_s
-        while proc.poll() is None and time.monotonic() < deadline and not urgent.is_set():
-            time.sleep(0.1)
+        try:
+            while proc.poll() is None and time.monotonic() < deadline and not urgent.is_set():
+                time.sleep(0.1)
+        except KeyboardInterrupt:
+            urgent.set()
     killed = proc.poll() is None
     try:
         os.killpg(proc.pid, signal.SIGKILL)
