@@ -324,6 +324,7 @@ def test_ctrl_c_again_kills_the_crawl_instead_of_leaving_it_alone(crawler: Crawl
         finally:
             release.set()
 
+
 # -- discovery helpers (pure) ---------------------------------------------------------------
 
 def test_normalize_strips_tracking_and_fragments():
